@@ -1,0 +1,218 @@
+"""Ranking policies the simulator can serve: the logging policy and two reference recommenders.
+
+A policy answers a batch of feed requests with slates of item ids. The simulator calls
+:meth:`Policy.observe` after every round of requests (what a real-time system can learn from) and
+:meth:`Policy.end_of_day` once a day (when a batch job runs). Taught in chapter 02.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_int, check_number
+
+__all__ = ["Policy", "PopularityPolicy", "Slates", "TopicProfilePolicy", "sample_distinct"]
+
+
+class Slates(NamedTuple):
+    """A policy's answer: ``items`` of shape (n_requests, k) and per-request extra columns to log."""
+
+    items: np.ndarray
+    extra: dict[str, np.ndarray]
+
+
+class Policy:
+    """Base class of a feed policy (subclass it and implement :meth:`rank`)."""
+
+    name = "policy"
+
+    def start(self, users: pd.DataFrame, items: pd.DataFrame, history: pd.DataFrame | None, *,
+              slate_size: int) -> None:
+        """Called once before serving: the public tables, the logs available so far, the slate size."""
+        self.users_, self.items_, self.slate_size_ = users, items, slate_size
+
+    def rank(self, requests: pd.DataFrame, candidates: np.ndarray, *, k: int,
+             rng: np.random.Generator) -> np.ndarray | Slates:
+        """Return item ids of shape (len(requests), k) drawn from ``candidates`` (no repeats in a row)."""
+        raise NotImplementedError
+
+    def observe(self, events: pd.DataFrame) -> None:
+        """Feedback of one round of requests (impressions with their outcomes)."""
+
+    def end_of_day(self, day: int) -> None:
+        """Hook for daily batch work after the last round of ``day``."""
+
+
+def sample_distinct(rng: np.random.Generator, p: np.ndarray, n_rows: int, k: int) -> np.ndarray:
+    """Draw ``n_rows`` rows of ``k`` distinct indices, each row a weighted sample without replacement.
+
+    Vectorised with the Gumbel-top-k trick on an oversampled candidate set; returns shape (n_rows, k).
+    """
+    n = p.size
+    if k > n:
+        raise ValueError(f"`k` must be at most the number of candidates ({n}); got {k}.")
+    logp = np.log(np.maximum(p, 1e-300))
+    out = np.empty((n_rows, k), dtype=np.int64)
+    chunk = max(1, 4_000_000 // max(n, 1))
+    for start in range(0, n_rows, chunk):
+        stop = min(n_rows, start + chunk)
+        g = logp + rng.gumbel(size=(stop - start, n))
+        top = np.argpartition(-g, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(g, top, axis=1), axis=1)
+        out[start:stop] = np.take_along_axis(top, order, axis=1)
+    return out
+
+
+class PopularityPolicy(Policy):
+    """The logging policy: popularity of the last ``window_days`` plus uniform exploration.
+
+    Items are sampled with probability proportional to ``(recent clicks + 1) ** exponent`` mixed with a
+    uniform share ``uniform_mix``, then ordered by popularity. In a share ``explore_share`` of requests
+    the slate order is shuffled uniformly (logged as ``explore``): the randomisation bucket that lets
+    chapter 11 measure position bias. Popularity is refreshed once a day (a batch job).
+    """
+
+    name = "popularity"
+
+    def __init__(self, *, window_days: int = 7, exponent: float = 0.8, uniform_mix: float = 0.2,
+                 explore_share: float = 0.1) -> None:
+        self.window_days = check_int("window_days", window_days, minimum=1)
+        self.exponent = check_number("exponent", exponent, minimum=0.0)
+        self.uniform_mix = check_number("uniform_mix", uniform_mix, minimum=0.0, maximum=1.0)
+        self.explore_share = check_number("explore_share", explore_share, minimum=0.0, maximum=1.0)
+
+    def start(self, users, items, history, *, slate_size) -> None:
+        super().start(users, items, history, slate_size=slate_size)
+        n = len(items)
+        self.daily_clicks_ = np.zeros((self.window_days, n))
+        self.today_ = np.zeros(n)
+        if history is not None and len(history):
+            last = int(history["day"].max())
+            recent = history[history["day"] > last - self.window_days]
+            for j, (_, g) in enumerate(recent.groupby("day")):
+                self.daily_clicks_[j % self.window_days] = np.bincount(
+                    g["item_id"], weights=g["click"], minlength=n)
+        self.popularity_ = self.daily_clicks_.sum(axis=0)
+
+    def rank(self, requests, candidates, *, k, rng):
+        pop = self.popularity_[candidates]
+        w = (pop + 1.0) ** self.exponent
+        p = (1 - self.uniform_mix) * w / w.sum() + self.uniform_mix / candidates.size
+        idx = sample_distinct(rng, p, len(requests), k)
+        order = np.argsort(-(pop[idx] + 1e-3 * rng.random(idx.shape)), axis=1)  # random tie-break
+        idx = np.take_along_axis(idx, order, axis=1)
+        explore = rng.random(len(requests)) < self.explore_share
+        if explore.any():
+            shuffled = np.argsort(rng.random((int(explore.sum()), k)), axis=1)
+            idx[explore] = np.take_along_axis(idx[explore], shuffled, axis=1)
+        return Slates(candidates[idx], {"explore": explore})
+
+    def observe(self, events):
+        self.today_ += np.bincount(events["item_id"], weights=events["click"], minlength=self.today_.size)
+
+    def end_of_day(self, day):
+        self.daily_clicks_ = np.roll(self.daily_clicks_, 1, axis=0)
+        self.daily_clicks_[0] = self.today_
+        self.today_ = np.zeros_like(self.today_)
+        self.popularity_ = self.daily_clicks_.sum(axis=0)
+
+
+class TopicProfilePolicy(Policy):
+    """A personalised recommender: each user's click profile over topics, plus popularity and freshness.
+
+    ``score(u, i) = log P_u(topic_i) + popularity_weight * log(1 + clicks_i) + freshness_weight * exp(-age_i / 3)``
+    where ``P_u`` is the user's smoothed click share over topics (the global share for a new user).
+
+    With ``realtime=True`` the profiles and popularity update after every round and each request is
+    scored against the whole current catalogue. With ``realtime=False`` (a nightly batch) slates are
+    precomputed at the end of each day for the users known then, from the items available then; a
+    user who signed up today gets yesterday's most popular items. Taught in chapter 02.
+    """
+
+    def __init__(self, *, realtime: bool = True, popularity_weight: float = 0.3,
+                 freshness_weight: float = 1.0, smoothing: float = 2.0) -> None:
+        if not isinstance(realtime, bool):
+            raise TypeError(f"`realtime` must be True or False; got {type(realtime).__name__} {realtime!r}.")
+        self.realtime = realtime
+        self.popularity_weight = check_number("popularity_weight", popularity_weight, minimum=0.0)
+        self.freshness_weight = check_number("freshness_weight", freshness_weight, minimum=0.0)
+        self.smoothing = check_number("smoothing", smoothing, strict_minimum=True, minimum=0.0)
+        self.name = "real-time" if realtime else "batch (daily)"
+
+    def start(self, users, items, history, *, slate_size) -> None:
+        super().start(users, items, history, slate_size=slate_size)
+        self.topic_names_, self.item_topic_ = np.unique(items["topic"].to_numpy(), return_inverse=True)
+        self.profile_ = np.zeros((len(users), self.topic_names_.size))
+        self.clicks_ = np.zeros(len(items))
+        self.day_ = 0
+        self.precomputed_: dict[int, np.ndarray] = {}
+        self.batch_day_ = None
+        self.pending_: list[pd.DataFrame] = []
+        if history is not None and len(history):
+            self._learn(history)
+            self.day_ = int(history["day"].max()) + 1
+            if not self.realtime:
+                self._precompute(self.day_ - 1)
+
+    def _learn(self, events: pd.DataFrame) -> None:
+        clicked = events[events["click"].astype(bool)]
+        np.add.at(self.profile_, (clicked["user_id"].to_numpy(), self.item_topic_[clicked["item_id"].to_numpy()]), 1.0)
+        self.clicks_ += np.bincount(clicked["item_id"], minlength=self.clicks_.size)
+
+    def _scores(self, user_ids: np.ndarray, candidates: np.ndarray, day: int) -> np.ndarray:
+        global_share = (self.profile_.sum(axis=0) + 1.0) / (self.profile_.sum() + self.topic_names_.size)
+        prof = self.profile_[user_ids]
+        share = (prof + self.smoothing * global_share) / (prof.sum(axis=1, keepdims=True) + self.smoothing)
+        age = day - self.items_["upload_day"].to_numpy()[candidates]
+        item_part = (self.popularity_weight * np.log1p(self.clicks_[candidates])
+                     + self.freshness_weight * np.exp(-np.maximum(age, 0) / 3.0))
+        return np.log(share[:, self.item_topic_[candidates]]) + item_part
+
+    def _top_k(self, user_ids, candidates, day, k, rng) -> np.ndarray:
+        out = np.empty((user_ids.size, k), dtype=np.int64)
+        step = max(1, 2_000_000 // max(candidates.size, 1))
+        for s in range(0, user_ids.size, step):
+            sc = self._scores(user_ids[s:s + step], candidates, day)
+            sc += 1e-6 * rng.random(sc.shape)  # random tie-break
+            top = np.argpartition(-sc, k - 1, axis=1)[:, :k]
+            order = np.argsort(-np.take_along_axis(sc, top, axis=1), axis=1)
+            out[s:s + step] = candidates[np.take_along_axis(top, order, axis=1)]
+        return out
+
+    def _precompute(self, day: int) -> None:
+        """The nightly job: slates for every known user from the catalogue available on ``day``."""
+        known = self.users_["user_id"].to_numpy()[self.users_["signup_day"].to_numpy() <= day]
+        candidates = self.items_["item_id"].to_numpy()[self.items_["upload_day"].to_numpy() <= day]
+        rng = np.random.default_rng(day)
+        k = min(self.slate_size_, candidates.size)
+        slates = self._top_k(known, candidates, day + 1, k, rng)
+        self.precomputed_ = dict(zip(known.tolist(), slates))
+        self.fallback_ = candidates[np.argsort(-self.clicks_[candidates], kind="stable")[:k]]
+        self.batch_day_ = day
+
+    def rank(self, requests, candidates, *, k, rng):
+        users = requests["user_id"].to_numpy()
+        day = int(requests["day"].iloc[0]) if len(requests) else self.day_
+        if self.realtime:
+            return self._top_k(users, candidates, day, k, rng)
+        if self.batch_day_ is None:  # no nightly run yet: run it now on what is available
+            self._precompute(day)
+        rows = [self.precomputed_.get(u, self.fallback_)[:k] for u in users.tolist()]
+        return np.asarray(rows)
+
+    def observe(self, events):
+        if self.realtime:
+            self._learn(events)
+        else:
+            self.pending_.append(events)
+
+    def end_of_day(self, day):
+        self.day_ = day + 1
+        if not self.realtime:
+            if self.pending_:
+                self._learn(pd.concat(self.pending_))
+            self.pending_ = []
+            self._precompute(day)
