@@ -1,0 +1,42 @@
+"""Checkable exercises: learners write a function, :func:`check` runs it against a hidden reference.
+
+>>> from companion.exercises import check
+>>> def ctr(impressions):
+...     return float(impressions["click"].mean())
+>>> report = check("00.ctr", ctr, verbose=False)   # doctest: +SKIP
+>>> report.passed                                   # doctest: +SKIP
+False
+
+``ctr`` above fails one case: on an empty table the reference raises :class:`ValueError`
+(the CTR is undefined), and an exercise expresses "expected to raise" exactly that way --
+when the reference raises on a case, the learner's function must raise the same exception type
+(or a subclass) on that case; the message is not compared.
+
+Each check runs the exercise's fixed reference cases, then ``n_random`` random cases drawn from
+a seeded :class:`numpy.random.Generator` (same seed, same cases), compares results with
+tolerance (see :mod:`._compare`), checks the exercise's invariant properties, and reports every
+failing case with its inputs. Learner code that raises is reported, not propagated; code that runs
+too long is stopped at the per-case time limit (see :mod:`._timeout` for how, and for the
+limits outside the main thread).
+
+Exercises live in per-chapter modules ``chNN.py`` that call :func:`register` and are imported
+lazily by :func:`get_exercise` and :func:`list_exercises`; ``ch00.py`` is a worked example.
+"""
+
+from __future__ import annotations
+
+from ._model import Case, Exercise
+from ._registry import get_exercise, list_exercises, register
+from ._report import CaseResult, CheckReport
+from ._runner import check
+
+__all__ = [
+    "Case",
+    "CaseResult",
+    "CheckReport",
+    "Exercise",
+    "check",
+    "get_exercise",
+    "list_exercises",
+    "register",
+]
