@@ -68,6 +68,8 @@ class WorldConfig:
         Share of users/items present on day 0; the rest arrive daily (cold start).
     requests_per_active_day : float
         Mean number of feed requests of an average user on a day.
+    signup_day_boost : float
+        Multiplier of a user's request rate on the day they sign up (the first-day exploration burst).
     explore_share : float
         Share of the logging policy's requests whose slate order is uniformly shuffled
         (the randomisation bucket that makes position bias measurable).
@@ -87,6 +89,7 @@ class WorldConfig:
     initial_user_share: float = 0.6
     initial_item_share: float = 0.5
     requests_per_active_day: float = 0.5
+    signup_day_boost: float = 4.0
     explore_share: float = 0.1
     surge_day: int = 18
     surge_topic: int = 12  # "diy"
@@ -105,6 +108,7 @@ class WorldConfig:
         check_number("initial_user_share", self.initial_user_share, minimum=0.05, maximum=1.0)
         check_number("initial_item_share", self.initial_item_share, minimum=0.05, maximum=1.0)
         check_number("requests_per_active_day", self.requests_per_active_day, strict_minimum=True, minimum=0)
+        check_number("signup_day_boost", self.signup_day_boost, minimum=0.0)
         check_number("explore_share", self.explore_share, minimum=0.0, maximum=1.0)
         check_int("surge_day", self.surge_day, minimum=1, maximum=self.n_days - 1)
         check_int("surge_topic", self.surge_topic, minimum=0, maximum=self.n_topics - 1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .._validation import check_int, check_type
 from .policies import Policy, Slates
@@ -76,10 +76,15 @@ class Simulator:
     def requests_for_day(self, day: int, rng: np.random.Generator) -> pd.DataFrame:
         """Feed requests of one day: every user who has signed up asks ``Poisson(rate)`` times.
 
+        ``rate`` is the user's activity times ``requests_per_active_day`` times the weekday factor, and
+        ``signup_day_boost`` times that on the user's first day.
+
         Returns a DataFrame with ``user_id, day, ts, round`` sorted by round then time.
         """
-        active = np.flatnonzero(self.users["signup_day"].to_numpy() <= day)
+        signup = self.users["signup_day"].to_numpy()
+        active = np.flatnonzero(signup <= day)
         rate = self.config.requests_per_active_day * self.truth.activity[active] * WEEKLY[day % 7]
+        rate = np.where(signup[active] == day, rate * self.config.signup_day_boost, rate)
         n = rng.poisson(rate)
         user = np.repeat(active, n)
         hour = rng.choice(24, size=user.size, p=DIURNAL)
