@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book test lint bench clean
+.PHONY: install book test test-offline lint bench clean
 
 install: $(STAMP)
 
@@ -22,6 +22,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest --nbval-lax
+
+# The same suite with only the loopback interface up: proves that nothing downloads (needs root).
+test-offline: $(STAMP)
+	unshare -n sh -c 'ip link set lo up && $(PY) -m pytest --nbval-lax'
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check companion tests benchmarks
