@@ -160,7 +160,7 @@ def check_array(
         want = " or ".join(kinds.get(k, k) for k in dtype_kind)
         raise TypeError(f"`{name}` must hold {want} values; got dtype {arr.dtype}.")
     if shape is not None:
-        if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
+        if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape, strict=True)):
             want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"`{name}` must have shape {want}; got {arr.shape}.")
     if not allow_empty and arr.size == 0:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import __version__
 from .._validation import check_type
-from .manifest import content_sha256, file_sha256, read_manifest, verify_file, write_manifest
+from .manifest import content_sha256, file_sha256, manifest_entry, read_manifest, verify_file, write_manifest
 
 __all__ = ["load_world", "save_world"]
 
@@ -74,17 +74,16 @@ def load_world(path: str | Path, *, verify: bool = True):
         raise TypeError(f"`verify` must be True or False; got {type(verify).__name__} {verify!r}.")
     folder = Path(path)
     manifest = read_manifest(folder)
-    files = manifest["files"]
     tables = {}
     for name in TABLES:
         fname = f"{name}.parquet"
-        if fname not in files:
-            raise ValueError(f"the manifest in {str(folder)!r} lists no {fname!r}; it is not a world dataset.")
-        file = verify_file(folder, fname, files[fname]) if verify else folder / fname
+        entry = manifest_entry(manifest, fname, folder)
+        file = verify_file(folder, fname, entry) if verify else folder / fname
         tables[name] = pd.read_parquet(file)
-        if verify and len(tables[name]) != files[fname]["rows"]:
-            raise ValueError(f"{fname!r} has {len(tables[name])} rows; the manifest says {files[fname]['rows']}.")
-    truth_file = verify_file(folder, "truth.npz", files["truth.npz"]) if verify else folder / "truth.npz"
+        if verify and len(tables[name]) != entry["rows"]:
+            raise ValueError(f"{fname!r} has {len(tables[name])} rows; the manifest says {entry['rows']}.")
+    entry = manifest_entry(manifest, "truth.npz", folder)
+    truth_file = verify_file(folder, "truth.npz", entry) if verify else folder / "truth.npz"
     config = WorldConfig.from_dict(json.loads(json.dumps(manifest["config"])))
     with np.load(truth_file) as npz:
         truth = Truth(config=config, **{k: npz[k] for k in npz.files})

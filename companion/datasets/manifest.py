@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MANIFEST_NAME", "content_sha256", "file_sha256", "read_manifest", "verify_file", "write_manifest"]
+__all__ = [
+    "MANIFEST_NAME",
+    "content_sha256",
+    "file_sha256",
+    "manifest_entry",
+    "read_manifest",
+    "verify_file",
+    "write_manifest",
+]
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = "companion-world/1"
@@ -72,9 +80,18 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         body = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
-    if body.get("format") != FORMAT or not isinstance(body.get("files"), dict):
-        raise ValueError(f"{path} is not a companion manifest (expected format {FORMAT!r}, got {body.get('format')!r}).")
+    if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("files"), dict):
+        got = body.get("format") if isinstance(body, dict) else type(body).__name__
+        raise ValueError(f"{path} is not a companion manifest (expected format {FORMAT!r}, got {got!r}).")
     return body
+
+
+def manifest_entry(manifest: dict[str, Any], name: str, folder: str | Path) -> dict[str, Any]:
+    """The manifest's entry for file ``name``; ValueError if the manifest does not list it."""
+    entry = manifest["files"].get(name)
+    if not isinstance(entry, dict) or "sha256" not in entry:
+        raise ValueError(f"the manifest in {str(folder)!r} lists no {name!r}; it is not a world dataset.")
+    return entry
 
 
 def verify_file(folder: str | Path, name: str, entry: dict[str, Any]) -> Path:

@@ -32,7 +32,7 @@ def connect(source):
 
     from ..world import World
     from .io import TABLES
-    from .manifest import read_manifest, verify_file
+    from .manifest import manifest_entry, read_manifest, verify_file
 
     con = duckdb.connect(":memory:")
     if isinstance(source, World):
@@ -43,7 +43,7 @@ def connect(source):
         folder = Path(source)
         manifest = read_manifest(folder)
         for name in TABLES:
-            file = verify_file(folder, f"{name}.parquet", manifest["files"][f"{name}.parquet"])
+            file = verify_file(folder, f"{name}.parquet", manifest_entry(manifest, f"{name}.parquet", folder))
             path = str(file).replace("'", "''")
             con.sql(f"create view {name} as select * from read_parquet('{path}')")
         return con

@@ -76,7 +76,8 @@ def _retrieval_recall(candidates: list, ideal: list) -> float:
         raise ValueError(f"got {len(candidates)} candidate lists but {len(ideal)} ideal lists")
     if len(ideal) == 0:
         raise ValueError("no requests")
-    shares = [len(set(np.asarray(c).tolist()) & set(np.asarray(t).tolist())) / len(t) for c, t in zip(candidates, ideal)]
+    shares = [len(set(np.asarray(c).tolist()) & set(np.asarray(t).tolist())) / len(t)
+              for c, t in zip(candidates, ideal, strict=True)]
     return float(np.mean(shares))
 
 

@@ -98,13 +98,18 @@ class WorldConfig:
     engagement: EngagementParams = field(default_factory=EngagementParams)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.engagement, EngagementParams):
+            raise TypeError(
+                f"`engagement` must be an EngagementParams; got {type(self.engagement).__name__}. "
+                "Pass e.g. engagement=EngagementParams(surge=1.0)."
+            )
+        check_int("slate_size", self.slate_size, minimum=1, maximum=50)
         check_int("n_users", self.n_users, minimum=10)
         check_int("n_items", self.n_items, minimum=self.slate_size * 4,
                   hint="A world needs at least four slates' worth of items.")
         check_int("n_days", self.n_days, minimum=4)
         check_int("n_topics", self.n_topics, minimum=2, maximum=20)
         check_int("n_creators", self.n_creators, minimum=1)
-        check_int("slate_size", self.slate_size, minimum=1, maximum=50)
         check_number("initial_user_share", self.initial_user_share, minimum=0.05, maximum=1.0)
         check_number("initial_item_share", self.initial_item_share, minimum=0.05, maximum=1.0)
         check_number("requests_per_active_day", self.requests_per_active_day, strict_minimum=True, minimum=0)

@@ -106,9 +106,9 @@ class PopularityPolicy(Policy):
         if history is not None and len(history):
             last = int(history["day"].max())
             recent = history[history["day"] > last - self.window_days]
-            for j, (_, g) in enumerate(recent.groupby("day")):
-                self.daily_clicks_[j % self.window_days] = np.bincount(
-                    g["item_id"], weights=g["click"], minlength=n)
+            for day, g in recent.groupby("day"):  # slot 0 holds the newest day, as in end_of_day
+                self.daily_clicks_[last - int(day)] = np.bincount(
+                    g["item_id"], weights=g["click"].astype(float), minlength=n)
         self.popularity_ = self.daily_clicks_.sum(axis=0)
 
     def rank(self, requests, candidates, *, k, rng):

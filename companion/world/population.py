@@ -13,7 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import AGE_AXIS, AGE_BUCKETS, AGE_PROBS, COUNTRIES, DEVICE_PROBS, DEVICES, LANGUAGE_OF, WorldConfig
+from .config import (
+    AGE_AXIS,
+    AGE_BUCKETS,
+    AGE_PROBS,
+    COUNTRIES,
+    DEVICE_PROBS,
+    DEVICES,
+    LANGUAGE_OF,
+    WorldConfig,
+)
 from .topics import GENERIC_WORDS, TITLE_TEMPLATES, TOPICS
 
 __all__ = ["Population", "make_items", "make_users"]
@@ -92,7 +101,7 @@ def _titles(main: np.ndarray, rng: np.random.Generator) -> list[str]:
     template_ids = rng.integers(0, len(TITLE_TEMPLATES), main.size)
     picks = rng.random((main.size, 5))
     out = []
-    for k, tid, u in zip(main, template_ids, picks):
+    for k, tid, u in zip(main, template_ids, picks, strict=True):
         topic = TOPICS[k]
         words = topic.words
         out.append(TITLE_TEMPLATES[tid].format(
@@ -108,9 +117,9 @@ def _descriptions(main: np.ndarray, second: np.ndarray, rng: np.random.Generator
     u = rng.random((main.size, n_words))
     generic = np.asarray(GENERIC_WORDS)
     out = []
-    for k, s, src, uu in zip(main, second, source, u):
+    for k, s, src, uu in zip(main, second, source, u, strict=True):
         pools = (TOPICS[k].words, TOPICS[s].words, generic)
-        out.append(" ".join(pools[j][int(x * len(pools[j]))] for j, x in zip(src, uu)))
+        out.append(" ".join(pools[j][int(x * len(pools[j]))] for j, x in zip(src, uu, strict=True)))
     return out
 
 

@@ -97,9 +97,13 @@ class Truth:
         i = check_array("item_ids", item_ids, dtype_kind="iu")
         d = check_array("day", day, dtype_kind="iu")
         if u.size and (u.min() < 0 or u.max() >= self.taste.shape[0]):
-            raise ValueError(f"`user_ids` must lie in [0, {self.taste.shape[0]}); got values in [{u.min()}, {u.max()}].")
+            raise ValueError(
+                f"`user_ids` must lie in [0, {self.taste.shape[0]}); got values in [{u.min()}, {u.max()}]."
+            )
         if i.size and (i.min() < 0 or i.max() >= self.quality.shape[0]):
-            raise ValueError(f"`item_ids` must lie in [0, {self.quality.shape[0]}); got values in [{i.min()}, {i.max()}].")
+            raise ValueError(
+                f"`item_ids` must lie in [0, {self.quality.shape[0]}); got values in [{i.min()}, {i.max()}]."
+            )
         try:
             return np.broadcast_arrays(u, i, d)
         except ValueError as exc:
@@ -152,7 +156,14 @@ class Truth:
         k = self.position_bias.size
         if pos.size and (pos.min() < 0 or pos.max() >= k):
             raise ValueError(f"`position` must lie in [0, {k}); got values in [{pos.min()}, {pos.max()}].")
-        return self.position_bias[pos] * self.attractiveness(user_ids, item_ids, day)
+        attractiveness = self.attractiveness(user_ids, item_ids, day)
+        try:
+            return self.position_bias[pos] * attractiveness
+        except ValueError as exc:
+            raise ValueError(
+                f"`position` must broadcast with the ids; got shape {pos.shape} for ids of shape "
+                f"{attractiveness.shape}."
+            ) from exc
 
     def best_items(self, user_id: int, day: int, candidates, *, k: int = 10) -> np.ndarray:
         """The oracle: the ``k`` candidates with the highest true attractiveness for one user."""
