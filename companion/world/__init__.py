@@ -7,7 +7,8 @@
 """
 
 from .config import SIZES, EngagementParams, WorldConfig, world_config
-from .policies import Policy, PopularityPolicy, Slates, TopicProfilePolicy, sample_distinct
+from .policies import Policy, PopularityPolicy, Slates, sample_distinct
+from .recommenders import HybridPolicy, TopicProfilePolicy
 from .simulator import DIURNAL, WEEKLY, SimulationResult, Simulator
 from .topics import TOPICS, Topic
 from .truth import INFORMATIVE_FEATURES, UNINFORMATIVE_FEATURES, Truth
@@ -21,6 +22,7 @@ __all__ = [
     "UNINFORMATIVE_FEATURES",
     "WEEKLY",
     "EngagementParams",
+    "HybridPolicy",
     "Policy",
     "PopularityPolicy",
     "SimulationResult",

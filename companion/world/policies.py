@@ -1,4 +1,4 @@
-"""Ranking policies the simulator can serve: the logging policy and two reference recommenders.
+"""The policy interface the simulator serves, and the world's logging policy.
 
 A policy answers a batch of feed requests with slates of item ids. The simulator calls
 :meth:`Policy.observe` after every round of requests (what a real-time system can learn from) and
@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._validation import check_int, check_number
 
-__all__ = ["Policy", "PopularityPolicy", "Slates", "TopicProfilePolicy", "sample_distinct"]
+__all__ = ["Policy", "PopularityPolicy", "Slates", "sample_distinct"]
 
 
 class Slates(NamedTuple):
@@ -132,121 +132,3 @@ class PopularityPolicy(Policy):
         self.daily_clicks_[0] = self.today_
         self.today_ = np.zeros_like(self.today_)
         self.popularity_ = self.daily_clicks_.sum(axis=0)
-
-
-class TopicProfilePolicy(Policy):
-    """A personalised recommender: each user's click profile over topics, item CTR and freshness.
-
-    ``score(u, i) = log P_u(topic_i) + ctr_weight * log(ctr_i / ctr) + freshness_weight * exp(-age_i / 2)``
-    where ``P_u`` is the user's smoothed click share over topics (the global share for a user with no
-    clicks yet) and ``ctr_i`` the item's click-through rate shrunk towards the global ``ctr``.
-
-    With ``realtime=True`` profiles and item CTRs update after every round of requests and each request
-    is scored against the whole current catalogue. With ``realtime=False`` (a nightly batch) the same
-    scorer runs once at the end of each day: slates are precomputed for the users known then, from the
-    items available then, and a user unknown to the last batch run gets the slate of a user with no
-    history. The two differ only in how fresh their data is. Taught in chapter 02.
-    """
-
-    def __init__(self, *, realtime: bool = True, ctr_weight: float = 1.0, freshness_weight: float = 0.8,
-                 smoothing: float = 2.0, prior_impressions: float = 20.0) -> None:
-        if not isinstance(realtime, bool):
-            raise TypeError(f"`realtime` must be True or False; got {type(realtime).__name__} {realtime!r}.")
-        self.realtime = realtime
-        self.ctr_weight = check_number("ctr_weight", ctr_weight, minimum=0.0)
-        self.freshness_weight = check_number("freshness_weight", freshness_weight, minimum=0.0)
-        self.smoothing = check_number("smoothing", smoothing, strict_minimum=True, minimum=0.0)
-        self.prior_impressions = check_number("prior_impressions", prior_impressions, strict_minimum=True,
-                                              minimum=0.0)
-        self.name = "real-time" if realtime else "batch (daily)"
-
-    def start(self, users, items, history, *, slate_size) -> None:
-        super().start(users, items, history, slate_size=slate_size)
-        self.topic_names_, self.item_topic_ = np.unique(items["topic"].to_numpy(), return_inverse=True)
-        self.upload_day_ = items["upload_day"].to_numpy()
-        self.profile_ = np.zeros((len(users), self.topic_names_.size))
-        self.clicks_ = np.zeros(len(items))
-        self.impressions_ = np.zeros(len(items))
-        self.pending_: list[pd.DataFrame] = []
-        self.batch_day_: int | None = None
-        if history is not None and len(history):
-            self._learn(history)
-            if not self.realtime:
-                self._precompute(int(history["day"].max()))
-
-    def _learn(self, events: pd.DataFrame) -> None:
-        item = events["item_id"].to_numpy()
-        click = events["click"].to_numpy().astype(bool)
-        np.add.at(self.profile_, (events["user_id"].to_numpy()[click], self.item_topic_[item[click]]), 1.0)
-        self.clicks_ += np.bincount(item[click], minlength=self.clicks_.size)
-        self.impressions_ += np.bincount(item, minlength=self.impressions_.size)
-
-    def score(self, user_ids: np.ndarray, candidates: np.ndarray, day: int) -> np.ndarray:
-        """Scores of shape (len(user_ids), len(candidates)) from the current state (higher is better)."""
-        global_share = (self.profile_.sum(axis=0) + 1.0) / (self.profile_.sum() + self.topic_names_.size)
-        prof = self.profile_[user_ids]
-        share = (prof + self.smoothing * global_share) / (prof.sum(axis=1, keepdims=True) + self.smoothing)
-        ctr = (self.clicks_.sum() + 1.0) / (self.impressions_.sum() + 10.0)
-        m = self.prior_impressions
-        item_ctr = (self.clicks_[candidates] + m * ctr) / (self.impressions_[candidates] + m)
-        age = np.maximum(day - self.upload_day_[candidates], 0)
-        item_part = self.ctr_weight * np.log(item_ctr / ctr) + self.freshness_weight * np.exp(-age / 2.0)
-        return np.log(share[:, self.item_topic_[candidates]]) + item_part
-
-    def _top_k(self, user_ids, candidates, day, k, rng) -> np.ndarray:
-        out = np.empty((user_ids.size, k), dtype=np.int64)
-        step = max(1, 2_000_000 // max(candidates.size, 1))
-        for s in range(0, user_ids.size, step):
-            sc = self.score(user_ids[s:s + step], candidates, day)
-            sc += 1e-6 * rng.random(sc.shape)  # random tie-break
-            top = np.argpartition(-sc, k - 1, axis=1)[:, :k]
-            order = np.argsort(-np.take_along_axis(sc, top, axis=1), axis=1)
-            out[s:s + step] = candidates[np.take_along_axis(top, order, axis=1)]
-        return out
-
-    def _precompute(self, day: int) -> None:
-        """The nightly job after ``day``: slates for tomorrow for every user known today."""
-        known = np.flatnonzero(self.users_["signup_day"].to_numpy() <= day)
-        candidates = np.flatnonzero(self.upload_day_ <= day)
-        k = min(self.slate_size_, candidates.size)
-        rng = np.random.default_rng(day + 1_000_003)
-        self.precomputed_ = np.full((len(self.users_), k), -1, dtype=np.int64)
-        self.precomputed_[known] = self._top_k(known, candidates, day + 1, k, rng)
-        # A user the batch has never seen gets what a user without history would get.
-        self.cold_start_ = self._cold_start(candidates, day + 1, k, rng)
-        self.batch_day_ = day
-
-    def _cold_start(self, candidates, day, k, rng) -> np.ndarray:
-        """The slate of a user with no clicks (scored through user 0 with its profile blanked)."""
-        saved = self.profile_[0].copy()
-        self.profile_[0] = 0.0
-        try:
-            return self._top_k(np.array([0]), candidates, day, k, rng)[0]
-        finally:
-            self.profile_[0] = saved
-
-    def rank(self, requests, candidates, *, k, rng):
-        users = requests["user_id"].to_numpy()
-        day = int(requests["day"].iloc[0])
-        if self.realtime:
-            return self._top_k(users, candidates, day, k, rng)
-        if self.batch_day_ is None:  # no nightly run yet: run it now on what is available
-            self._precompute(day)
-        slates = self.precomputed_[users]
-        unknown = slates[:, 0] < 0
-        slates[unknown] = self.cold_start_
-        return slates[:, :k]
-
-    def observe(self, events):
-        if self.realtime:
-            self._learn(events)
-        else:
-            self.pending_.append(events)
-
-    def end_of_day(self, day):
-        if not self.realtime:
-            if self.pending_:
-                self._learn(pd.concat(self.pending_))
-            self.pending_ = []
-            self._precompute(day)
-

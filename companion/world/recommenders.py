@@ -1,0 +1,198 @@
+"""Two reference recommenders built on one scorer, served in real-time, batch or hybrid mode.
+
+Taught in chapter 02, where the simulator measures what each serving mode gains or loses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_int, check_number
+from .policies import Policy
+
+__all__ = ["HybridPolicy", "TopicProfilePolicy"]
+
+
+class TopicProfilePolicy(Policy):
+    """A personalised recommender: each user's click profile over topics, item CTR and freshness.
+
+    ``score(u, i) = log P_u(topic_i) + ctr_weight * log(ctr_i / ctr) + freshness_weight * exp(-age_i / 2)``
+    where ``P_u`` is the user's smoothed click share over topics (the global share for a user with no
+    clicks yet) and ``ctr_i`` the item's click-through rate shrunk towards the global ``ctr``.
+
+    With ``realtime=True`` profiles and item CTRs update after every round of requests and each request
+    is scored against the whole current catalogue. With ``realtime=False`` (a nightly batch) the same
+    scorer runs once at the end of each day: slates are precomputed for the users known then, from the
+    items available then, and a user unknown to the last batch run gets the slate of a user with no
+    history. The two differ only in how fresh their data is. Taught in chapter 02.
+    """
+
+    def __init__(self, *, realtime: bool = True, ctr_weight: float = 1.0, freshness_weight: float = 0.8,
+                 smoothing: float = 2.0, prior_impressions: float = 20.0) -> None:
+        if not isinstance(realtime, bool):
+            raise TypeError(f"`realtime` must be True or False; got {type(realtime).__name__} {realtime!r}.")
+        self.realtime = realtime
+        self.ctr_weight = check_number("ctr_weight", ctr_weight, minimum=0.0)
+        self.freshness_weight = check_number("freshness_weight", freshness_weight, minimum=0.0)
+        self.smoothing = check_number("smoothing", smoothing, strict_minimum=True, minimum=0.0)
+        self.prior_impressions = check_number("prior_impressions", prior_impressions, strict_minimum=True,
+                                              minimum=0.0)
+        self.name = "real-time" if realtime else "batch (daily)"
+
+    def start(self, users, items, history, *, slate_size) -> None:
+        super().start(users, items, history, slate_size=slate_size)
+        self.topic_names_, self.item_topic_ = np.unique(items["topic"].to_numpy(), return_inverse=True)
+        self.upload_day_ = items["upload_day"].to_numpy()
+        self.profile_ = np.zeros((len(users), self.topic_names_.size))
+        self.clicks_ = np.zeros(len(items))
+        self.impressions_ = np.zeros(len(items))
+        self.pending_: list[pd.DataFrame] = []
+        self.batch_day_: int | None = None
+        if history is not None and len(history):
+            self._learn(history)
+            if not self.realtime:
+                self._precompute(int(history["day"].max()))
+
+    def _learn(self, events: pd.DataFrame) -> None:
+        item = events["item_id"].to_numpy()
+        click = events["click"].to_numpy().astype(bool)
+        np.add.at(self.profile_, (events["user_id"].to_numpy()[click], self.item_topic_[item[click]]), 1.0)
+        self.clicks_ += np.bincount(item[click], minlength=self.clicks_.size)
+        self.impressions_ += np.bincount(item, minlength=self.impressions_.size)
+
+    def user_log_share(self, user_ids: np.ndarray) -> np.ndarray:
+        """Log of each user's smoothed click share over topics, shape (len(user_ids), n_topics)."""
+        global_share = (self.profile_.sum(axis=0) + 1.0) / (self.profile_.sum() + self.topic_names_.size)
+        prof = self.profile_[user_ids]
+        return np.log((prof + self.smoothing * global_share) / (prof.sum(axis=1, keepdims=True) + self.smoothing))
+
+    def item_score(self, item_ids: np.ndarray, day: int) -> np.ndarray:
+        """The user-independent part of the score: shrunk CTR and freshness, same shape as ``item_ids``."""
+        ctr = (self.clicks_.sum() + 1.0) / (self.impressions_.sum() + 10.0)
+        m = self.prior_impressions
+        item_ctr = (self.clicks_[item_ids] + m * ctr) / (self.impressions_[item_ids] + m)
+        age = np.maximum(day - self.upload_day_[item_ids], 0)
+        return self.ctr_weight * np.log(item_ctr / ctr) + self.freshness_weight * np.exp(-age / 2.0)
+
+    def score(self, user_ids: np.ndarray, candidates: np.ndarray, day: int) -> np.ndarray:
+        """Scores of shape (len(user_ids), len(candidates)) from the current state (higher is better)."""
+        return self.user_log_share(user_ids)[:, self.item_topic_[candidates]] + self.item_score(candidates, day)
+
+    def _top_k(self, user_ids, candidates, day, k, rng) -> np.ndarray:
+        out = np.empty((user_ids.size, k), dtype=np.int64)
+        step = max(1, 2_000_000 // max(candidates.size, 1))
+        for s in range(0, user_ids.size, step):
+            sc = self.score(user_ids[s:s + step], candidates, day)
+            sc += 1e-6 * rng.random(sc.shape)  # random tie-break
+            top = np.argpartition(-sc, k - 1, axis=1)[:, :k]
+            order = np.argsort(-np.take_along_axis(sc, top, axis=1), axis=1)
+            out[s:s + step] = candidates[np.take_along_axis(top, order, axis=1)]
+        return out
+
+    def _precompute(self, day: int) -> None:
+        """The nightly job after ``day``: slates for tomorrow for every user known today."""
+        known = np.flatnonzero(self.users_["signup_day"].to_numpy() <= day)
+        candidates = np.flatnonzero(self.upload_day_ <= day)
+        k = min(self.slate_size_, candidates.size)
+        rng = np.random.default_rng(day + 1_000_003)
+        self.precomputed_ = np.full((len(self.users_), k), -1, dtype=np.int64)
+        self.precomputed_[known] = self._top_k(known, candidates, day + 1, k, rng)
+        # A user the batch has never seen gets what a user without history would get.
+        self.cold_start_ = self._cold_start(candidates, day + 1, k, rng)
+        self.batch_day_ = day
+
+    def _cold_start(self, candidates, day, k, rng) -> np.ndarray:
+        """The slate of a user with no clicks (scored through user 0 with its profile blanked)."""
+        saved = self.profile_[0].copy()
+        self.profile_[0] = 0.0
+        try:
+            return self._top_k(np.array([0]), candidates, day, k, rng)[0]
+        finally:
+            self.profile_[0] = saved
+
+    def rank(self, requests, candidates, *, k, rng):
+        users = requests["user_id"].to_numpy()
+        day = int(requests["day"].iloc[0])
+        if self.realtime:
+            return self._top_k(users, candidates, day, k, rng)
+        if self.batch_day_ is None:  # no nightly run yet: run it now on what is available
+            self._precompute(day)
+        slates = self.precomputed_[users]
+        unknown = slates[:, 0] < 0
+        slates[unknown] = self.cold_start_
+        return slates[:, :k]
+
+    def observe(self, events):
+        if self.realtime:
+            self._learn(events)
+        else:
+            self.pending_.append(events)
+
+    def end_of_day(self, day):
+        if not self.realtime:
+            if self.pending_:
+                self._learn(pd.concat(self.pending_))
+            self.pending_ = []
+            self._precompute(day)
+
+
+class HybridPolicy(TopicProfilePolicy):
+    """Nightly candidates, real-time ranking: the common hybrid of batch and online serving.
+
+    Each night the scorer selects ``n_candidates`` items per known user from the whole catalogue (the
+    expensive part, done offline). At request time the online part re-scores only those candidates,
+    plus the items uploaded since the nightly run, with the up-to-the-minute profile and item CTRs,
+    and returns the top ``k``. A user unknown to the nightly run gets the candidates of a user
+    without history. ``items_scored_`` counts the items scored online, to compare serving cost with
+    :class:`TopicProfilePolicy` in real-time mode, which scores the whole catalogue per request.
+    Taught in chapter 02.
+    """
+
+    def __init__(self, *, n_candidates: int = 100, **kwargs) -> None:
+        super().__init__(realtime=True, **kwargs)
+        self.n_candidates = check_int("n_candidates", n_candidates, minimum=1)
+        self.name = "hybrid"
+
+    def start(self, users, items, history, *, slate_size) -> None:
+        super().start(users, items, history, slate_size=slate_size)
+        self.items_scored_ = 0
+        self.requests_ = 0
+        if history is not None and len(history):
+            self._nightly(int(history["day"].max()))
+
+    def _nightly(self, day: int) -> None:
+        known = np.flatnonzero(self.users_["signup_day"].to_numpy() <= day)
+        available = np.flatnonzero(self.upload_day_ <= day)
+        m = min(self.n_candidates, available.size)
+        rng = np.random.default_rng(day + 2_000_003)
+        self.candidates_ = np.full((len(self.users_), m), -1, dtype=np.int64)
+        self.candidates_[known] = self._top_k(known, available, day + 1, m, rng)
+        saved = self.profile_[0].copy()
+        self.profile_[0] = 0.0
+        try:
+            self.cold_candidates_ = self._top_k(np.array([0]), available, day + 1, m, rng)[0]
+        finally:
+            self.profile_[0] = saved
+        self.batch_day_ = day
+
+    def rank(self, requests, candidates, *, k, rng):
+        users = requests["user_id"].to_numpy()
+        day = int(requests["day"].iloc[0])
+        if self.batch_day_ is None:
+            self._nightly(day)
+        pool = self.candidates_[users]
+        pool[pool[:, 0] < 0] = self.cold_candidates_
+        fresh = candidates[self.upload_day_[candidates] > self.batch_day_]
+        pool = np.concatenate([pool, np.broadcast_to(fresh, (users.size, fresh.size))], axis=1)
+        scores = np.take_along_axis(self.user_log_share(users), self.item_topic_[pool], axis=1)
+        scores += self.item_score(pool, day) + 1e-6 * rng.random(pool.shape)
+        k = min(k, pool.shape[1])
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1)
+        self.items_scored_ += pool.size
+        self.requests_ += users.size
+        return np.take_along_axis(pool, np.take_along_axis(top, order, axis=1), axis=1)
+
+    def end_of_day(self, day):
+        self._nightly(day)
