@@ -90,26 +90,29 @@ class TopicProfilePolicy(Policy):
             out[s:s + step] = candidates[np.take_along_axis(top, order, axis=1)]
         return out
 
-    def _precompute(self, day: int) -> None:
-        """The nightly job after ``day``: slates for tomorrow for every user known today."""
-        known = np.flatnonzero(self.users_["signup_day"].to_numpy() <= day)
-        candidates = np.flatnonzero(self.upload_day_ <= day)
-        k = min(self.slate_size_, candidates.size)
-        rng = np.random.default_rng(day + 1_000_003)
-        self.precomputed_ = np.full((len(self.users_), k), -1, dtype=np.int64)
-        self.precomputed_[known] = self._top_k(known, candidates, day + 1, k, rng)
-        # A user the batch has never seen gets what a user without history would get.
-        self.cold_start_ = self._cold_start(candidates, day + 1, k, rng)
-        self.batch_day_ = day
+    def _nightly_top(self, day: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """The nightly job after ``day``: the top ``m`` items for tomorrow for every user known today.
 
-    def _cold_start(self, candidates, day, k, rng) -> np.ndarray:
-        """The slate of a user with no clicks (scored through user 0 with its profile blanked)."""
+        Returns a table of shape (n_users, m), with -1 in the rows of users unknown on ``day``, and
+        the top ``m`` of a user without history (scored through user 0 with its profile blanked).
+        """
+        known = np.flatnonzero(self.users_["signup_day"].to_numpy() <= day)
+        available = np.flatnonzero(self.upload_day_ <= day)
+        m = min(m, available.size)
+        rng = np.random.default_rng(day + 1_000_003)
+        table = np.full((len(self.users_), m), -1, dtype=np.int64)
+        table[known] = self._top_k(known, available, day + 1, m, rng)
         saved = self.profile_[0].copy()
         self.profile_[0] = 0.0
         try:
-            return self._top_k(np.array([0]), candidates, day, k, rng)[0]
+            stranger = self._top_k(np.array([0]), available, day + 1, m, rng)[0]
         finally:
             self.profile_[0] = saved
+        return table, stranger
+
+    def _precompute(self, day: int) -> None:
+        self.precomputed_, self.cold_start_ = self._nightly_top(day, self.slate_size_)
+        self.batch_day_ = day
 
     def rank(self, requests, candidates, *, k, rng):
         users = requests["user_id"].to_numpy()
@@ -162,18 +165,7 @@ class HybridPolicy(TopicProfilePolicy):
             self._nightly(int(history["day"].max()))
 
     def _nightly(self, day: int) -> None:
-        known = np.flatnonzero(self.users_["signup_day"].to_numpy() <= day)
-        available = np.flatnonzero(self.upload_day_ <= day)
-        m = min(self.n_candidates, available.size)
-        rng = np.random.default_rng(day + 2_000_003)
-        self.candidates_ = np.full((len(self.users_), m), -1, dtype=np.int64)
-        self.candidates_[known] = self._top_k(known, available, day + 1, m, rng)
-        saved = self.profile_[0].copy()
-        self.profile_[0] = 0.0
-        try:
-            self.cold_candidates_ = self._top_k(np.array([0]), available, day + 1, m, rng)[0]
-        finally:
-            self.profile_[0] = saved
+        self.candidates_, self.cold_candidates_ = self._nightly_top(day, self.n_candidates)
         self.batch_day_ = day
 
     def rank(self, requests, candidates, *, k, rng):

@@ -82,7 +82,9 @@ def make_world(size: str | WorldConfig = "small", *, seed: int, progress: bool |
         ``large`` for benchmarks (millions of impressions).
     seed : int
         The one seed everything is drawn from. Users, items and behaviour use independent streams
-        (``SeedSequence.spawn``), so e.g. changing ``n_days`` does not change the users.
+        (``SeedSequence.spawn``): a change to the behaviour (e.g. ``explore_share``) leaves users and
+        items as they were. Changing ``n_days`` keeps every user's attributes and taste, but moves
+        the sign-up days of later arrivals and redraws the items.
     progress : bool, optional
         Progress bar over days; shown by default only for large worlds.
     **overrides
