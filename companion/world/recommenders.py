@@ -14,6 +14,17 @@ from .policies import Policy
 __all__ = ["HybridPolicy", "TopicProfilePolicy"]
 
 
+def _top_columns(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Column indices of each row's ``k`` highest scores, best first (ties broken at random).
+
+    ``scores`` of shape (n_rows, n_columns) receives the tie-break noise in place.
+    """
+    scores += 1e-6 * rng.random(scores.shape)
+    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1)
+    return np.take_along_axis(top, order, axis=1)
+
+
 class TopicProfilePolicy(Policy):
     """A personalised recommender: each user's click profile over topics, item CTR and freshness.
 
@@ -83,11 +94,7 @@ class TopicProfilePolicy(Policy):
         out = np.empty((user_ids.size, k), dtype=np.int64)
         step = max(1, 2_000_000 // max(candidates.size, 1))
         for s in range(0, user_ids.size, step):
-            sc = self.score(user_ids[s:s + step], candidates, day)
-            sc += 1e-6 * rng.random(sc.shape)  # random tie-break
-            top = np.argpartition(-sc, k - 1, axis=1)[:, :k]
-            order = np.argsort(-np.take_along_axis(sc, top, axis=1), axis=1)
-            out[s:s + step] = candidates[np.take_along_axis(top, order, axis=1)]
+            out[s:s + step] = candidates[_top_columns(self.score(user_ids[s:s + step], candidates, day), k, rng)]
         return out
 
     def _nightly_top(self, day: int, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -178,13 +185,11 @@ class HybridPolicy(TopicProfilePolicy):
         fresh = candidates[self.upload_day_[candidates] > self.batch_day_]
         pool = np.concatenate([pool, np.broadcast_to(fresh, (users.size, fresh.size))], axis=1)
         scores = np.take_along_axis(self.user_log_share(users), self.item_topic_[pool], axis=1)
-        scores += self.item_score(pool, day) + 1e-6 * rng.random(pool.shape)
-        k = min(k, pool.shape[1])
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1)
+        scores += self.item_score(pool, day)
+        best = _top_columns(scores, min(k, pool.shape[1]), rng)
         self.items_scored_ += pool.size
         self.requests_ += users.size
-        return np.take_along_axis(pool, np.take_along_axis(top, order, axis=1), axis=1)
+        return np.take_along_axis(pool, best, axis=1)
 
     def end_of_day(self, day):
         self._nightly(day)

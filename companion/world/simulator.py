@@ -104,8 +104,9 @@ class Simulator:
         comp = self.truth.logit_components(user, item, day)
         logit = comp.to_numpy().sum(axis=1)
         examined = rng.random(user.size) < self.truth.position_bias[position]
-        p_click = self.truth.position_bias[position] * _sigmoid(logit)
-        click = examined & (rng.random(user.size) < _sigmoid(logit))
+        attractive = _sigmoid(logit)
+        p_click = self.truth.position_bias[position] * attractive
+        click = examined & (rng.random(user.size) < attractive)
         q = self.truth.quality[item]
         aff = comp["affinity"].to_numpy()
         frac = _sigmoid(0.3 + 0.6 * q + 0.4 * aff + 0.5 * comp["interaction"].to_numpy()
