@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_int, check_number
+from .memory import SeenSet
 
-__all__ = ["Policy", "PopularityPolicy", "Slates", "sample_distinct"]
+__all__ = ["Policy", "PopularityPolicy", "Slates", "sample_distinct", "seen_mask"]
 
 
 class Slates(NamedTuple):
@@ -44,6 +45,25 @@ class Policy:
 
     def end_of_day(self, day: int) -> None:
         """Hook for daily batch work after the last round of ``day``."""
+
+    def product_effect(self, user_ids: np.ndarray, day: int, first_day: np.ndarray) -> np.ndarray | None:
+        """True logit effect of a product change this policy ships, per request (``None``: no change).
+
+        ``first_day`` is the day each user was first served by this policy in the current run, so a
+        treatment can have a novelty effect that decays (see :class:`companion.world.TreatedPolicy`).
+        """
+        return None
+
+
+def seen_mask(seen: SeenSet | None, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Boolean mask of shape ``items.shape``: which ``items[r, j]`` user ``users[r]`` was already shown.
+
+    ``items`` is (n_users, m) or (m,) shared by every row; with ``seen=None`` nothing is masked.
+    """
+    items = np.broadcast_to(items, (users.size, items.shape[-1]))
+    if seen is None:
+        return np.zeros(items.shape, dtype=bool)
+    return seen.contains(np.broadcast_to(users[:, None], items.shape), items)
 
 
 def sample_distinct(rng: np.random.Generator, p: np.ndarray, n_rows: int, k: int) -> np.ndarray:
@@ -86,21 +106,29 @@ class PopularityPolicy(Policy):
     Items are sampled with probability proportional to ``(recent clicks + 1) ** exponent`` mixed with a
     uniform share ``uniform_mix``, then ordered by popularity. In a share ``explore_share`` of requests
     the slate order is shuffled uniformly (logged as ``explore``): the randomisation bucket that lets
-    chapter 11 measure position bias. Popularity is refreshed once a day (a batch job).
+    chapter 11 measure position bias. Popularity is refreshed once a day (a batch job). With
+    ``filter_seen=True`` an item this policy already showed to the user is replaced by an unseen one
+    where the sample has one (a seen-filter).
     """
 
     name = "popularity"
 
     def __init__(self, *, window_days: int = 7, exponent: float = 0.8, uniform_mix: float = 0.2,
-                 explore_share: float = 0.1) -> None:
+                 explore_share: float = 0.1, filter_seen: bool = False) -> None:
         self.window_days = check_int("window_days", window_days, minimum=1)
-        self.exponent = check_number("exponent", exponent, minimum=0.0)
+        self.exponent = check_number("exponent", exponent, minimum=0.0, maximum=10.0)
         self.uniform_mix = check_number("uniform_mix", uniform_mix, minimum=0.0, maximum=1.0)
         self.explore_share = check_number("explore_share", explore_share, minimum=0.0, maximum=1.0)
+        if not isinstance(filter_seen, bool):
+            raise TypeError(f"`filter_seen` must be True or False; got {type(filter_seen).__name__} {filter_seen!r}.")
+        self.filter_seen = filter_seen
 
     def start(self, users, items, history, *, slate_size) -> None:
         super().start(users, items, history, slate_size=slate_size)
         n = len(items)
+        self.seen_ = SeenSet(len(users), n) if self.filter_seen else None
+        if self.seen_ is not None and history is not None and len(history):
+            self.seen_.add(history["user_id"].to_numpy(), history["item_id"].to_numpy())
         self.daily_clicks_ = np.zeros((self.window_days, n))
         self.today_ = np.zeros(n)
         if history is not None and len(history):
@@ -115,7 +143,14 @@ class PopularityPolicy(Policy):
         pop = self.popularity_[candidates]
         w = (pop + 1.0) ** self.exponent
         p = (1 - self.uniform_mix) * w / w.sum() + self.uniform_mix / candidates.size
-        idx = sample_distinct(rng, p, len(requests), k)
+        if self.seen_ is None:
+            idx = sample_distinct(rng, p, len(requests), k)
+        else:  # oversample, then keep unseen items first (in sampled order), seen ones only to fill
+            m = min(3 * k, candidates.size)
+            idx = sample_distinct(rng, p, len(requests), m)
+            seen = seen_mask(self.seen_, requests["user_id"].to_numpy(), candidates[idx])
+            keep = np.argsort(seen, axis=1, kind="stable")[:, :k]
+            idx = np.take_along_axis(idx, keep, axis=1)
         order = np.argsort(-(pop[idx] + 1e-3 * rng.random(idx.shape)), axis=1)  # random tie-break
         idx = np.take_along_axis(idx, order, axis=1)
         explore = rng.random(len(requests)) < self.explore_share
@@ -125,6 +160,8 @@ class PopularityPolicy(Policy):
         return Slates(candidates[idx], {"explore": explore})
 
     def observe(self, events):
+        if self.seen_ is not None:
+            self.seen_.add(events["user_id"].to_numpy(), events["item_id"].to_numpy())
         self.today_ += np.bincount(events["item_id"], weights=events["click"], minlength=self.today_.size)
 
     def end_of_day(self, day):

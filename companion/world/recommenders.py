@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_int, check_number
-from .policies import Policy
+from .memory import SeenSet
+from .policies import Policy, seen_mask
 
 __all__ = ["HybridPolicy", "TopicProfilePolicy"]
 
@@ -36,14 +37,19 @@ class TopicProfilePolicy(Policy):
     is scored against the whole current catalogue. With ``realtime=False`` (a nightly batch) the same
     scorer runs once at the end of each day: slates are precomputed for the users known then, from the
     items available then, and a user unknown to the last batch run gets the slate of a user with no
-    history. The two differ only in how fresh their data is. Taught in chapter 02.
+    history. The two differ only in how fresh their data is. Items without a topic tag share one
+    "(untagged)" profile entry. With ``filter_seen=True`` items this policy already showed the user are
+    never scored (a seen-filter). Taught in chapter 02.
     """
 
     def __init__(self, *, realtime: bool = True, ctr_weight: float = 1.0, freshness_weight: float = 0.8,
-                 smoothing: float = 2.0, prior_impressions: float = 20.0) -> None:
+                 smoothing: float = 2.0, prior_impressions: float = 20.0, filter_seen: bool = False) -> None:
         if not isinstance(realtime, bool):
             raise TypeError(f"`realtime` must be True or False; got {type(realtime).__name__} {realtime!r}.")
+        if not isinstance(filter_seen, bool):
+            raise TypeError(f"`filter_seen` must be True or False; got {type(filter_seen).__name__} {filter_seen!r}.")
         self.realtime = realtime
+        self.filter_seen = filter_seen
         self.ctr_weight = check_number("ctr_weight", ctr_weight, minimum=0.0)
         self.freshness_weight = check_number("freshness_weight", freshness_weight, minimum=0.0)
         self.smoothing = check_number("smoothing", smoothing, strict_minimum=True, minimum=0.0)
@@ -53,7 +59,9 @@ class TopicProfilePolicy(Policy):
 
     def start(self, users, items, history, *, slate_size) -> None:
         super().start(users, items, history, slate_size=slate_size)
-        self.topic_names_, self.item_topic_ = np.unique(items["topic"].to_numpy(), return_inverse=True)
+        tags = items["topic"].fillna("(untagged)").to_numpy(dtype=str)
+        self.topic_names_, self.item_topic_ = np.unique(tags, return_inverse=True)
+        self.seen_ = SeenSet(len(users), len(items)) if self.filter_seen else None
         self.upload_day_ = items["upload_day"].to_numpy()
         self.profile_ = np.zeros((len(users), self.topic_names_.size))
         self.clicks_ = np.zeros(len(items))
@@ -67,6 +75,8 @@ class TopicProfilePolicy(Policy):
 
     def _learn(self, events: pd.DataFrame) -> None:
         item = events["item_id"].to_numpy()
+        if self.seen_ is not None:
+            self.seen_.add(events["user_id"].to_numpy(), item)
         click = events["click"].to_numpy().astype(bool)
         np.add.at(self.profile_, (events["user_id"].to_numpy()[click], self.item_topic_[item[click]]), 1.0)
         self.clicks_ += np.bincount(item[click], minlength=self.clicks_.size)
@@ -94,7 +104,9 @@ class TopicProfilePolicy(Policy):
         out = np.empty((user_ids.size, k), dtype=np.int64)
         step = max(1, 2_000_000 // max(candidates.size, 1))
         for s in range(0, user_ids.size, step):
-            out[s:s + step] = candidates[_top_columns(self.score(user_ids[s:s + step], candidates, day), k, rng)]
+            scores = self.score(user_ids[s:s + step], candidates, day)
+            scores[seen_mask(self.seen_, user_ids[s:s + step], candidates)] -= 1e9  # seen items go last
+            out[s:s + step] = candidates[_top_columns(scores, k, rng)]
         return out
 
     def _nightly_top(self, day: int, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -109,12 +121,12 @@ class TopicProfilePolicy(Policy):
         rng = np.random.default_rng(day + 1_000_003)
         table = np.full((len(self.users_), m), -1, dtype=np.int64)
         table[known] = self._top_k(known, available, day + 1, m, rng)
-        saved = self.profile_[0].copy()
-        self.profile_[0] = 0.0
+        saved, seen = self.profile_[0].copy(), self.seen_
+        self.profile_[0], self.seen_ = 0.0, None  # a stranger has no profile and has seen nothing
         try:
             stranger = self._top_k(np.array([0]), available, day + 1, m, rng)[0]
         finally:
-            self.profile_[0] = saved
+            self.profile_[0], self.seen_ = saved, seen
         return table, stranger
 
     def _precompute(self, day: int) -> None:
@@ -186,6 +198,7 @@ class HybridPolicy(TopicProfilePolicy):
         pool = np.concatenate([pool, np.broadcast_to(fresh, (users.size, fresh.size))], axis=1)
         scores = np.take_along_axis(self.user_log_share(users), self.item_topic_[pool], axis=1)
         scores += self.item_score(pool, day)
+        scores[seen_mask(self.seen_, users, pool)] -= 1e9
         best = _top_columns(scores, min(k, pool.shape[1]), rng)
         self.items_scored_ += pool.size
         self.requests_ += users.size

@@ -12,24 +12,29 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validation import check_array, check_int
+from .._validation import check_array, check_columns, check_int
 from .config import WorldConfig
 from .population import Population
 
 __all__ = ["INFORMATIVE_FEATURES", "UNINFORMATIVE_FEATURES", "Truth"]
 
-#: Observable quantities that enter the true engagement model (see EngagementParams).
-INFORMATIVE_FEATURES: tuple[str, ...] = (
-    "topic_affinity",        # user taste . item topics
-    "quality",               # latent item quality (observable only through engagement)
-    "item_age_days",         # freshness: day - upload_day
-    "same_country",          # user country == creator country
-    "age_bucket x duration", # the planted non-linear interaction
-    "surge_topic_after_surge_day",
-    "position",              # examination (position bias), not attractiveness
-)
-#: Observable attributes that play no part in the true model.
-UNINFORMATIVE_FEATURES: tuple[str, ...] = ("device", "language", "creator_id", "signup_day")
+#: Each planted term of the true model, mapped to the observable columns that reveal it (see the dataset card).
+#: A feature-importance method should find these columns; it should find nothing in UNINFORMATIVE_FEATURES.
+INFORMATIVE_FEATURES: dict[str, tuple[str, ...]] = {
+    "affinity": ("user_id", "topic"),                      # taste over topics, seen in a user's click history
+    "factor": ("user_id", "item_id", "creator_id", "title", "description"),  # hidden subtopic/creator/series
+    "quality": ("item_id", "creator_id"),                  # creator quality + item noise, seen in engagement
+    "freshness": ("upload_day", "day"),
+    "same_country": ("country", "creator_country"),
+    "interaction": ("age_bucket", "duration_s", "day"),     # age x duration; flips on drift_day
+    "surge": ("topic", "day"),
+    "fade": ("topic", "day"),
+    "satiation": ("user_id", "item_id", "ts"),              # earlier impressions and clicks of the same item
+    "fatigue": ("request_id", "position", "topic"),         # same-topic items higher in the slate
+    "position": ("position",),                             # examination (position bias), not attractiveness
+}
+#: Observable attributes that play no part in the true model (language is mostly implied by country).
+UNINFORMATIVE_FEATURES: tuple[str, ...] = ("device", "language")
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -46,8 +51,17 @@ class Truth:
         Each user's true taste over topics (rows sum to 1).
     item_topics : ndarray, shape (n_items, n_topics)
         Each item's topic mix: 0.75 on its main topic, 0.25 on its secondary one.
+    user_factors, item_factors : ndarray, shapes (n_users, n_factors) and (n_items, n_factors)
+        Hidden factors; their dot product is the part of taste that the topic does not show. Item
+        factors are built from the item's hidden subtopic, creator and series.
     quality : ndarray, shape (n_items,)
-        Latent item quality, standard normal.
+        Latent item quality: the creator's quality plus item noise.
+    user_bot : ndarray of bool, shape (n_users,)
+        Bots: very active users who click at random and watch for about a second.
+    item_subtopic : ndarray, shape (n_items,)
+        Hidden subtopic, ``4 * topic + k``; the vocabulary of the item's text comes from it.
+    item_duration_s : ndarray, shape (n_items,)
+        True durations (the logged ``items.duration_s`` is missing or corrupted for a few items).
     position_bias : ndarray, shape (slate_size,)
         Probability that a user examines position ``p``; ``position_bias[0] == 1``.
     """
@@ -55,13 +69,20 @@ class Truth:
     config: WorldConfig
     taste: np.ndarray
     item_topics: np.ndarray
+    user_factors: np.ndarray
+    item_factors: np.ndarray
     quality: np.ndarray
     activity: np.ndarray
     user_age_axis: np.ndarray
     user_country: np.ndarray
     user_cohort: np.ndarray
+    user_bot: np.ndarray
     item_country: np.ndarray
     item_main_topic: np.ndarray
+    item_subtopic: np.ndarray
+    item_creator: np.ndarray
+    item_series: np.ndarray
+    creator_quality: np.ndarray
     item_duration_s: np.ndarray
     item_upload_day: np.ndarray
     position_bias: np.ndarray = field(repr=False)
@@ -79,17 +100,32 @@ class Truth:
             config=config,
             taste=users.latent["taste"],
             item_topics=mix,
+            user_factors=users.latent["factors"],
+            item_factors=items.latent["factors"],
             quality=items.latent["quality"],
             activity=users.latent["activity"],
             user_age_axis=users.latent["age_axis"],
             user_country=users.latent["country_idx"],
             user_cohort=users.latent["cohort"],
+            user_bot=users.latent["bot"],
             item_country=items.latent["country_idx"],
             item_main_topic=items.latent["main_topic"],
-            item_duration_s=items.table["duration_s"].to_numpy(),
+            item_subtopic=items.latent["subtopic"],
+            item_creator=items.table["creator_id"].to_numpy(),
+            item_series=items.latent["series"],
+            creator_quality=items.latent["creator_quality"],
+            item_duration_s=items.latent["duration_s"],
             item_upload_day=items.table["upload_day"].to_numpy(),
             position_bias=1.0 / (1.0 + np.arange(config.slate_size)) ** decay,
         )
+
+    def __post_init__(self) -> None:
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):  # the truth is read-only: a later world cannot be edited through it
+                frozen = np.array(value, copy=True)
+                frozen.setflags(write=False)
+                object.__setattr__(self, name, frozen)
 
     # ------------------------------------------------------------------ the model
     def _ids(self, user_ids, item_ids, day):
@@ -112,7 +148,11 @@ class Truth:
             ) from exc
 
     def logit_components(self, user_ids, item_ids, day) -> pd.DataFrame:
-        """Each additive term of the true attractiveness logit, one row per (user, item, day).
+        """Each additive term of the static true logit, one row per (user, item, day).
+
+        Static means: for an item the user has not seen before, at the top of a slate, served without
+        a product treatment (the dynamic terms, satiation, fatigue and treatment effects, are added by
+        the :class:`~companion.world.Simulator`; see :class:`~companion.world.EngagementParams`).
 
         Parameters
         ----------
@@ -120,26 +160,74 @@ class Truth:
 
         Returns
         -------
-        DataFrame, shape (n, 7)
-            Columns ``intercept, affinity, quality, freshness, same_country, interaction, surge``;
-            their row sum is the logit of :meth:`attractiveness`.
+        DataFrame, shape (n, 10)
+            Columns ``intercept, affinity, factor, quality, freshness, same_country, interaction, surge,
+            fade`` and their row sum is the logit of :meth:`attractiveness`.
         """
         u, i, d = self._ids(user_ids, item_ids, day)
+        return pd.DataFrame({name: np.ravel(v) for name, v in self._terms(u, i, d).items()})
+
+    def _terms(self, u: np.ndarray, i: np.ndarray, d: np.ndarray) -> dict[str, np.ndarray]:
+        """The static logit terms for validated, broadcast ids of any shape."""
         p, c = self.config.engagement, self.config
         t = c.n_topics
         aff_raw = np.einsum("...k,...k->...", self.taste[u], self.item_topics[i])
         age_days = d - self.item_upload_day[i]
         dur_axis = np.clip(np.log(self.item_duration_s[i] / 60.0), -1.5, 1.5)
-        surge = (self.item_main_topic[i] == c.surge_topic) & (d >= c.surge_day)
-        return pd.DataFrame({
+        topic = self.item_main_topic[i]
+        coef = np.where(d >= c.drift_day, p.interaction_after_drift, p.interaction)
+        return {
             "intercept": np.full(u.shape, p.intercept),
             "affinity": p.affinity * np.log((aff_raw + p.affinity_eps) / (1.0 / t + p.affinity_eps)),
+            "factor": p.factor * np.einsum("...k,...k->...", self.user_factors[u], self.item_factors[i]),
             "quality": p.quality * self.quality[i],
             "freshness": p.freshness * np.exp(-np.maximum(age_days, 0) / p.freshness_days),
             "same_country": p.same_country * (self.user_country[u] == self.item_country[i]),
-            "interaction": p.interaction * (-self.user_age_axis[u] * dur_axis),
-            "surge": p.surge * surge,
-        })
+            "interaction": coef * (-self.user_age_axis[u] * dur_axis),
+            "surge": p.surge * ((topic == c.surge_topic) & (d >= c.surge_day)),
+            "fade": -p.fade * np.maximum(d - c.fade_start_day, 0) * (topic == c.fade_topic),
+        }
+
+    def dynamic_logit(self, seen, clicked, same_topic_above, followed=None) -> np.ndarray:
+        """The dynamic part of the logit: satiation, topic fatigue in the slate, and following a series.
+
+        Parameters
+        ----------
+        seen, clicked : array-like of bool, shape (n,)
+            Whether the user saw (clicked) the item in an earlier request.
+        same_topic_above : array-like of int, shape (n,)
+            Items of the same main topic shown above this one in the slate.
+        followed : array-like of bool, shape (n,), optional
+            Whether the user clicked an earlier item of the item's series.
+        """
+        p = self.config.engagement
+        seen = check_array("seen", seen, dtype_kind="b")
+        clicked = check_array("clicked", clicked, dtype_kind="b")
+        above = check_array("same_topic_above", same_topic_above, dtype_kind="iu")
+        out = -p.seen_penalty * seen - p.clicked_penalty * clicked - p.fatigue * above
+        if followed is not None:
+            out = out + p.follow * check_array("followed", followed, dtype_kind="b")
+        return out
+
+    def memory(self, history: pd.DataFrame | None):
+        """What users remember after ``history`` (impressions with ``user_id, item_id, click``).
+
+        Returns three :class:`~companion.world.SeenSet`: (user, item) pairs seen, (user, item) pairs
+        clicked, and (user, series) pairs followed (a click on any item of the series).
+        """
+        from .memory import SeenSet
+
+        n_users, n_items = self.taste.shape[0], self.quality.shape[0]
+        seen, clicked = SeenSet(n_users, n_items), SeenSet(n_users, n_items)
+        followed = SeenSet(n_users, int(self.item_series.max()) + 1)
+        if history is not None and len(history):
+            check_columns("history", history, ["user_id", "item_id", "click"])
+            u, i = history["user_id"].to_numpy(), history["item_id"].to_numpy()
+            c = history["click"].to_numpy().astype(bool)
+            seen.add(u, i)
+            clicked.add(u[c], i[c])
+            followed.add(u[c], self.item_series[i[c]])
+        return seen, clicked, followed
 
     def attractiveness(self, user_ids, item_ids, day) -> np.ndarray:
         """True probability of a click given that the item is examined, shape (n,)."""
@@ -173,17 +261,73 @@ class Truth:
         score = self.attractiveness(np.full(cand.size, user_id), cand, day)
         return cand[np.argsort(-score, kind="stable")[:k]]
 
+    def top_items(self, user_ids, candidates, day: int, *, k: int = 20,
+                  history: pd.DataFrame | None = None) -> np.ndarray:
+        """The oracle for many users: each user's ``k`` candidates of highest true attractiveness.
+
+        Without ``history`` the static attractiveness (a user who remembers nothing). With ``history``
+        (the impressions before ``day``) the true value for the user as they are then: items seen or
+        clicked are worth less (satiation), items of series they follow more.
+
+        Returns item ids of shape (len(user_ids), k), best first. Computed in chunks (memory stays small).
+        """
+        users = check_array("user_ids", user_ids, ndim=1, dtype_kind="iu")
+        cand = check_array("candidates", candidates, ndim=1, dtype_kind="iu", allow_empty=False)
+        check_int("k", k, minimum=1, maximum=cand.size)
+        check_int("day", day)
+        state = None if history is None else self.memory(history)
+        out = np.empty((users.size, k), dtype=np.int64)
+        step = max(1, 2_000_000 // cand.size)
+        for s in range(0, users.size, step):
+            u = users[s:s + step]
+            uu, ii, dd = self._ids(u[:, None], cand[None, :], day)
+            score = sum(self._terms(uu, ii, dd).values())
+            if state is not None:
+                seen, clicked, followed = state
+                score = score + self.dynamic_logit(seen.contains(uu, ii), clicked.contains(uu, ii),
+                                                   np.zeros(uu.shape, dtype=np.int64),
+                                                   followed.contains(uu, self.item_series[ii]))
+            top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+            order = np.argsort(-np.take_along_axis(score, top, axis=1), axis=1, kind="stable")
+            out[s:s + step] = cand[np.take_along_axis(top, order, axis=1)]
+        return out
+
     # ------------------------------------------------------------------ planted facts
     @property
     def change_points(self) -> dict[str, int]:
-        """Days of the planted concept drift (topic surge) and covariate shift (cohort arrival)."""
+        """Days (and topics) of every planted change: surge, cohort, concept drift, gradual fade."""
         c = self.config
-        return {"surge_day": c.surge_day, "surge_topic": c.surge_topic, "cohort_day": c.cohort_day}
+        return {"surge_day": c.surge_day, "surge_topic": c.surge_topic, "cohort_day": c.cohort_day,
+                "drift_day": c.drift_day, "fade_topic": c.fade_topic, "fade_start_day": c.fade_start_day}
 
     @property
-    def informative_features(self) -> tuple[str, ...]:
-        """The observable quantities that enter the true model (compare :data:`UNINFORMATIVE_FEATURES`)."""
+    def informative_features(self) -> dict[str, tuple[str, ...]]:
+        """Each planted term mapped to the observable columns that reveal it (:data:`INFORMATIVE_FEATURES`)."""
         return INFORMATIVE_FEATURES
+
+    def planted_effects(self) -> pd.DataFrame:
+        """Every planted effect: its logit coefficient, the day it starts, and the columns that reveal it."""
+        p, c = self.config.engagement, self.config
+        rows = [
+            ("affinity", p.affinity, 0, "user taste over topics (log ratio to uniform)"),
+            ("factor", p.factor, 0, "hidden user x item factors: subtopic, creator, series"),
+            ("quality", p.quality, 0, "item quality = creator quality + noise"),
+            ("freshness", p.freshness, 0, f"exp(-item age / {p.freshness_days} days)"),
+            ("same_country", p.same_country, 0, "user and creator share a country"),
+            ("interaction", p.interaction, 0, "young users prefer short videos, older users long ones"),
+            ("interaction", p.interaction_after_drift, c.drift_day, "concept drift: the age x duration relation flips"),
+            ("surge", p.surge, c.surge_day, f"topic {c.surge_topic} surges (appeal and uploads)"),
+            ("fade", -p.fade, c.fade_start_day, f"topic {c.fade_topic} fades, per day since the start"),
+            ("satiation", -p.seen_penalty, 0, "item seen before by the user"),
+            ("satiation", -p.clicked_penalty, 0, "item clicked before by the user (added to seen)"),
+            ("fatigue", -p.fatigue, 0, "per same-topic item above in the slate"),
+            ("retention", p.retention, 0, "request rate x exp(retention * satisfaction)"),
+            ("cohort", c.cohort_share, c.cohort_day, "share of users joining as a cohort (covariate shift)"),
+            ("bots", c.bot_share, 0, "share of users that are bots"),
+        ]
+        table = pd.DataFrame(rows, columns=["effect", "magnitude", "starts_day", "what"])
+        table["revealed_by"] = [", ".join(INFORMATIVE_FEATURES.get(e, ("user_id", "ts"))) for e in table["effect"]]
+        return table
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The latent arrays by name (what :func:`companion.datasets.save_world` writes)."""

@@ -32,9 +32,12 @@ class World:
         ``user_id, signup_day, country, language, age_bucket, device``.
     items : DataFrame, shape (n_items, 8)
         ``item_id, creator_id, creator_country, topic, title, description, duration_s, upload_day``.
+        Messy on purpose: ``topic`` is missing (None) or wrong for a few items, ``duration_s`` is
+        missing (NaN) or corrupted (0 or 86,400) for a few (the dataset card gives the shares).
     events : DataFrame, shape (n_impressions, 12)
         One row per impression logged under the popularity logging policy: ``request_id, day, ts,
-        user_id, item_id, position, explore, click, watch_s, like, share, hide``.
+        user_id, item_id, position, explore, click, watch_s, like, share, hide``. A few rows are
+        logged twice (client retries); ``events.drop_duplicates()`` removes them.
     topics : DataFrame, shape (n_topics, 3)
         ``topic_id, topic, vocabulary``.
     truth : Truth
@@ -71,17 +74,27 @@ class World:
                 f"days={c.n_days}, impressions={len(self.events):,}, ctr={self.events['click'].mean():.4f})")
 
 
+def duplicate_rows(events: pd.DataFrame, share: float, rng: np.random.Generator) -> pd.DataFrame:
+    """The logging pipeline's messiness: a ``share`` of rows written twice (client retries), in place."""
+    dup = rng.random(len(events)) < share
+    if not dup.any():
+        return events
+    idx = np.sort(np.concatenate([np.arange(len(events)), np.flatnonzero(dup)]), kind="stable")
+    return events.iloc[idx].reset_index(drop=True)
+
+
 def make_world(size: str | WorldConfig = "small", *, seed: int, progress: bool | None = None,
                **overrides: Any) -> World:
     """Generate a world: users, items, the logs of ``n_days`` under the logging policy, and the truth.
 
     Parameters
     ----------
-    size : {"tiny", "small", "large"} or WorldConfig
+    size : {"tiny", "small", "medium", "large"} or WorldConfig
         ``tiny`` for unit tests (well under a second), ``small`` for the book (a few seconds),
-        ``large`` for benchmarks (millions of impressions).
+        ``medium`` for the retrieval and ranking chapters (enough history per user for collaborative
+        filtering), ``large`` for benchmarks (millions of impressions).
     seed : int
-        The one seed everything is drawn from. Users, items and behaviour use independent streams
+        The one seed everything is drawn from. Users, items, behaviour and logging use independent streams
         (``SeedSequence.spawn``): a change to the behaviour (e.g. ``explore_share``) leaves users and
         items as they were. Changing ``n_days`` keeps every user's attributes and taste, but moves
         the sign-up days of later arrivals and redraws the items.
@@ -102,13 +115,16 @@ def make_world(size: str | WorldConfig = "small", *, seed: int, progress: bool |
     """
     config = world_config(size, **overrides)
     seed = check_int("seed", seed, minimum=0, hint="Pass e.g. seed=0.")
-    user_seq, item_seq, behaviour_seq = np.random.SeedSequence(seed).spawn(3)
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"`progress` must be True, False or None; got {type(progress).__name__} {progress!r}.")
+    user_seq, item_seq, behaviour_seq, logging_seq = np.random.SeedSequence(seed).spawn(4)
     users = make_users(config, np.random.default_rng(user_seq))
     items = make_items(config, np.random.default_rng(item_seq))
     truth = Truth.from_populations(config, users, items)
     sim = Simulator(truth, users.table, items.table)
     logged = sim.run(PopularityPolicy(explore_share=config.explore_share), seed=behaviour_seq, progress=progress)
-    events = logged.events.loc[:, list(EVENT_COLUMNS)]
+    events = duplicate_rows(logged.events.loc[:, list(EVENT_COLUMNS)], config.duplicate_event_share,
+                            np.random.default_rng(logging_seq))
     topics = pd.DataFrame({
         "topic_id": np.arange(config.n_topics, dtype=np.int32),
         "topic": [t.name for t in TOPICS[: config.n_topics]],
