@@ -170,8 +170,8 @@ class Simulator:
         ``dynamic`` is added to the static logit (satiation, fatigue, treatment effects; see
         :meth:`run`). Bots click at random and watch for about a second.
         """
-        comp = self.truth.logit_components(user, item, day)
-        logit = comp.to_numpy().sum(axis=1)
+        comp = self.truth.logit_terms(user, item, day)
+        logit = sum(comp.values())
         if dynamic is not None:
             logit = logit + dynamic
         examined = rng.random(user.size) < self.truth.position_bias[position]
@@ -179,8 +179,8 @@ class Simulator:
         p_click = self.truth.position_bias[position] * attractive
         click = examined & (rng.random(user.size) < attractive)
         q = self.truth.quality[item]
-        aff = comp["affinity"].to_numpy() + comp["factor"].to_numpy()
-        frac = _sigmoid(0.3 + 0.6 * q + 0.4 * aff + 0.5 * comp["interaction"].to_numpy()
+        aff = comp["affinity"] + comp["factor"]
+        frac = _sigmoid(0.3 + 0.6 * q + 0.4 * aff + 0.5 * comp["interaction"]
                         + rng.normal(0.0, 0.7, user.size))
         watch = np.where(click, np.round(frac * self.truth.item_duration_s[item], 1), 0.0)
         like = click & (rng.random(user.size) < _sigmoid(-2.0 + 0.8 * q + 0.5 * aff))

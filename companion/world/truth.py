@@ -31,6 +31,7 @@ INFORMATIVE_FEATURES: dict[str, tuple[str, ...]] = {
     "fade": ("topic", "day"),
     "satiation": ("user_id", "item_id", "ts"),              # earlier impressions and clicks of the same item
     "fatigue": ("request_id", "position", "topic"),         # same-topic items higher in the slate
+    "follow": ("user_id", "creator_id", "title", "ts"),     # earlier clicks on the same series ("... part 2")
     "position": ("position",),                             # examination (position bias), not attractiveness
 }
 #: Observable attributes that play no part in the true model (language is mostly implied by country).
@@ -79,6 +80,7 @@ class Truth:
     user_bot: np.ndarray
     item_country: np.ndarray
     item_main_topic: np.ndarray
+    item_second_topic: np.ndarray
     item_subtopic: np.ndarray
     item_creator: np.ndarray
     item_series: np.ndarray
@@ -110,6 +112,7 @@ class Truth:
             user_bot=users.latent["bot"],
             item_country=items.latent["country_idx"],
             item_main_topic=items.latent["main_topic"],
+            item_second_topic=items.latent["second_topic"],
             item_subtopic=items.latent["subtopic"],
             item_creator=items.table["creator_id"].to_numpy(),
             item_series=items.latent["series"],
@@ -164,14 +167,18 @@ class Truth:
             Columns ``intercept, affinity, factor, quality, freshness, same_country, interaction, surge,
             fade`` and their row sum is the logit of :meth:`attractiveness`.
         """
-        u, i, d = self._ids(user_ids, item_ids, day)
-        return pd.DataFrame({name: np.ravel(v) for name, v in self._terms(u, i, d).items()})
+        return pd.DataFrame({name: np.ravel(v) for name, v in self.logit_terms(user_ids, item_ids, day).items()})
 
-    def _terms(self, u: np.ndarray, i: np.ndarray, d: np.ndarray) -> dict[str, np.ndarray]:
-        """The static logit terms for validated, broadcast ids of any shape."""
+    def logit_terms(self, user_ids, item_ids, day) -> dict[str, np.ndarray]:
+        """The terms of :meth:`logit_components` as a dict of arrays of the broadcast shape (any ndim).
+
+        Faster than the DataFrame and keeps 2-D shapes, e.g. users[:, None] x items[None, :].
+        """
+        u, i, d = self._ids(user_ids, item_ids, day)
         p, c = self.config.engagement, self.config
         t = c.n_topics
-        aff_raw = np.einsum("...k,...k->...", self.taste[u], self.item_topics[i])
+        # taste . item_topics, where an item's topic mix is 0.75 main + 0.25 secondary (two gathers, no matmul)
+        aff_raw = 0.75 * self.taste[u, self.item_main_topic[i]] + 0.25 * self.taste[u, self.item_second_topic[i]]
         age_days = d - self.item_upload_day[i]
         dur_axis = np.clip(np.log(self.item_duration_s[i] / 60.0), -1.5, 1.5)
         topic = self.item_main_topic[i]
@@ -280,8 +287,8 @@ class Truth:
         step = max(1, 2_000_000 // cand.size)
         for s in range(0, users.size, step):
             u = users[s:s + step]
-            uu, ii, dd = self._ids(u[:, None], cand[None, :], day)
-            score = sum(self._terms(uu, ii, dd).values())
+            uu, ii = np.broadcast_arrays(u[:, None], cand[None, :])
+            score = sum(self.logit_terms(uu, ii, day).values())
             if state is not None:
                 seen, clicked, followed = state
                 score = score + self.dynamic_logit(seen.contains(uu, ii), clicked.contains(uu, ii),
@@ -321,12 +328,16 @@ class Truth:
             ("satiation", -p.seen_penalty, 0, "item seen before by the user"),
             ("satiation", -p.clicked_penalty, 0, "item clicked before by the user (added to seen)"),
             ("fatigue", -p.fatigue, 0, "per same-topic item above in the slate"),
+            ("follow", p.follow, 0, "user clicked an earlier item of the same series"),
+            ("position", p.position_decay, 0, "examination probability 1 / (1 + position) ** decay"),
             ("retention", p.retention, 0, "request rate x exp(retention * satisfaction)"),
             ("cohort", c.cohort_share, c.cohort_day, "share of users joining as a cohort (covariate shift)"),
             ("bots", c.bot_share, 0, "share of users that are bots"),
         ]
         table = pd.DataFrame(rows, columns=["effect", "magnitude", "starts_day", "what"])
-        table["revealed_by"] = [", ".join(INFORMATIVE_FEATURES.get(e, ("user_id", "ts"))) for e in table["effect"]]
+        other = {"retention": ("user_id", "day"), "cohort": ("signup_day", "country", "age_bucket"),
+                 "bots": ("user_id", "ts", "watch_s")}
+        table["revealed_by"] = [", ".join(INFORMATIVE_FEATURES.get(e) or other[e]) for e in table["effect"]]
         return table
 
     def arrays(self) -> dict[str, np.ndarray]:
