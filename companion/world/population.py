@@ -193,7 +193,7 @@ def make_items(config: WorldConfig, rng: np.random.Generator) -> Population:
         "item_id": np.arange(n, dtype=np.int32),
         "creator_id": creator.astype(np.int32),
         "creator_country": np.asarray(COUNTRIES)[creator_country[creator]],
-        "topic": pd.Series(tag, dtype=object),
+        "topic": pd.Series(list(tag)),  # the default string dtype, with NaN where the tag is missing
         "title": titles,
         "description": descriptions,
         "duration_s": logged_duration.astype(np.float64),
