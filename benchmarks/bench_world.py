@@ -54,4 +54,4 @@ def main(sizes: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["tiny", "small", "large"])
+    main(sys.argv[1:] or ["tiny", "small", "medium", "large"])
