@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validation import check_array, check_int
 
-__all__ = ["SeenSet"]
+__all__ = ["SeenSet", "UserMemory"]
 
 
 class SeenSet:
@@ -61,3 +61,71 @@ class SeenSet:
 
     def __len__(self) -> int:
         return int(np.unpackbits(self.bits).sum())
+
+
+class UserMemory:
+    """What the world's users remember: items seen, items clicked, and series they follow.
+
+    A user follows a series once they clicked one of its items; the follow bonus of the true model
+    applies to the *other* items of the series, so the memory also records series with two or more
+    clicked items (then every item of the series, clicked or not, has another clicked episode).
+
+    Parameters
+    ----------
+    n_users, n_items : int
+    item_series : ndarray, shape (n_items,)
+        The series of each item.
+
+    Examples
+    --------
+    Items 0, 1, 2 form a series. After a click on item 0, item 1 has another clicked episode (the user
+    follows the series) but item 0 itself does not; after a click on item 1 as well, both do.
+
+    >>> m = UserMemory(1, 3, np.array([0, 0, 0]))
+    >>> m.remember([0], [0], np.array([True]))
+    >>> [v.tolist() for v in m.state([0, 0], [0, 1])]   # seen, clicked, follows
+    [[True, False], [True, False], [False, True]]
+    >>> m.remember([0], [1], np.array([True]))
+    >>> m.state([0, 0], [0, 1])[2].tolist()
+    [True, True]
+    """
+
+    def __init__(self, n_users: int, n_items: int, item_series: np.ndarray) -> None:
+        self.item_series = check_array("item_series", item_series, ndim=1, dtype_kind="iu")
+        n_series = int(self.item_series.max()) + 1 if self.item_series.size else 1
+        self.seen = SeenSet(n_users, n_items)
+        self.clicked = SeenSet(n_users, n_items)
+        self.series_once = SeenSet(n_users, n_series)
+        self.series_twice = SeenSet(n_users, n_series)
+
+    def remember(self, users, items, clicks) -> None:
+        """Add impressions (and which of them were clicked) to the memory."""
+        users, items = np.asarray(users), np.asarray(items)
+        clicks = check_array("clicks", clicks, dtype_kind="b")
+        self.seen.add(users, items)
+        u, i = users[clicks], items[clicks]
+        pair = u.astype(np.int64) * self.clicked.n_items + i
+        _, keep = np.unique(pair, return_index=True)
+        keep = np.sort(keep)
+        u, i = u[keep], i[keep]
+        new = ~self.clicked.contains(u, i)  # a re-click of the same item is not another episode
+        u, i = u[new], i[new]
+        self.clicked.add(u, i)
+        s = self.item_series[i]
+        key = u.astype(np.int64) * (int(self.item_series.max()) + 1) + s
+        _, first, counts = np.unique(key, return_index=True, return_counts=True)
+        again = self.series_once.contains(u, s)
+        within = np.zeros(u.size, dtype=bool)
+        within[first[counts > 1]] = True  # two episodes of one series clicked in the same batch
+        twice = again | within
+        self.series_twice.add(u[twice], s[twice])
+        self.series_once.add(u, s)
+
+    def state(self, users, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each (user, item): seen before, clicked before, and follows its series (another episode clicked)."""
+        users, items = np.asarray(users), np.asarray(items)
+        seen = self.seen.contains(users, items)
+        clicked = self.clicked.contains(users, items)
+        s = self.item_series[items]
+        follows = self.series_twice.contains(users, s) | (self.series_once.contains(users, s) & ~clicked)
+        return seen, clicked, follows

@@ -347,11 +347,7 @@ class Simulator:
 
     def _remember(self, memory, cols: dict[str, np.ndarray]) -> None:
         """Users remember what a round showed them and what they clicked."""
-        seen, clicked, followed = memory
-        u, i, c = cols["user_id"], cols["item_id"], cols["click"]
-        seen.add(u, i)
-        clicked.add(u[c], i[c])
-        followed.add(u[c], self.truth.item_series[i[c]])
+        memory.remember(cols["user_id"], cols["item_id"], cols["click"])
 
     def _serve(self, policy, batch, candidates, day, k, rng, first_request, first_day, memory,
                outcome_rng) -> dict[str, np.ndarray]:
@@ -374,10 +370,8 @@ class Simulator:
         }
         t = self.truth.item_main_topic[slates]
         above = np.tril(t[:, :, None] == t[:, None, :], -1).sum(axis=2).ravel()
-        seen, clicked, followed = memory
-        u, i = cols["user_id"], cols["item_id"]
-        dynamic = self.truth.dynamic_logit(seen.contains(u, i), clicked.contains(u, i), above,
-                                           followed.contains(u, self.truth.item_series[i]))
+        seen, clicked, follows = memory.state(cols["user_id"], cols["item_id"])
+        dynamic = self.truth.dynamic_logit(seen, clicked, above, follows)
         effect = policy.product_effect(users, day, first_day[users])
         if effect is not None:
             effect = check_array("product_effect", effect, shape=(n,), dtype_kind="f", finite=True)

@@ -205,7 +205,7 @@ class Truth:
         same_topic_above : array-like of int, shape (n,)
             Items of the same main topic shown above this one in the slate.
         followed : array-like of bool, shape (n,), optional
-            Whether the user clicked an earlier item of the item's series.
+            Whether the user clicked another item of the item's series before.
         """
         p = self.config.engagement
         seen = check_array("seen", seen, dtype_kind="b")
@@ -219,22 +219,17 @@ class Truth:
     def memory(self, history: pd.DataFrame | None):
         """What users remember after ``history`` (impressions with ``user_id, item_id, click``).
 
-        Returns three :class:`~companion.world.SeenSet`: (user, item) pairs seen, (user, item) pairs
-        clicked, and (user, series) pairs followed (a click on any item of the series).
+        Returns a :class:`~companion.world.memory.UserMemory`: items seen and clicked, and the series
+        each user follows (``memory.state(users, items)`` gives seen, clicked, follows).
         """
-        from .memory import SeenSet
+        from .memory import UserMemory
 
-        n_users, n_items = self.taste.shape[0], self.quality.shape[0]
-        seen, clicked = SeenSet(n_users, n_items), SeenSet(n_users, n_items)
-        followed = SeenSet(n_users, int(self.item_series.max()) + 1)
+        memory = UserMemory(self.taste.shape[0], self.quality.shape[0], self.item_series)
         if history is not None and len(history):
             check_columns("history", history, ["user_id", "item_id", "click"])
-            u, i = history["user_id"].to_numpy(), history["item_id"].to_numpy()
-            c = history["click"].to_numpy().astype(bool)
-            seen.add(u, i)
-            clicked.add(u[c], i[c])
-            followed.add(u[c], self.item_series[i[c]])
-        return seen, clicked, followed
+            memory.remember(history["user_id"].to_numpy(), history["item_id"].to_numpy(),
+                            history["click"].to_numpy().astype(bool))
+        return memory
 
     def attractiveness(self, user_ids, item_ids, day) -> np.ndarray:
         """True probability of a click given that the item is examined, shape (n,)."""
@@ -290,10 +285,8 @@ class Truth:
             uu, ii = np.broadcast_arrays(u[:, None], cand[None, :])
             score = sum(self.logit_terms(uu, ii, day).values())
             if state is not None:
-                seen, clicked, followed = state
-                score = score + self.dynamic_logit(seen.contains(uu, ii), clicked.contains(uu, ii),
-                                                   np.zeros(uu.shape, dtype=np.int64),
-                                                   followed.contains(uu, self.item_series[ii]))
+                seen, clicked, follows = state.state(uu, ii)
+                score = score + self.dynamic_logit(seen, clicked, np.zeros(uu.shape, dtype=np.int64), follows)
             top = np.argpartition(-score, k - 1, axis=1)[:, :k]
             order = np.argsort(-np.take_along_axis(score, top, axis=1), axis=1, kind="stable")
             out[s:s + step] = cand[np.take_along_axis(top, order, axis=1)]
