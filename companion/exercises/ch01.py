@@ -4,13 +4,22 @@ Each reference implementation is the corresponding function of :mod:`companion.d
 learner re-derives exactly what the chapter's calculator computes:
 
 - ``01.peak_qps``: ``(dau, requests_per_user_per_day, peak_factor) -> float`` requests/s at peak;
-  raises ``ValueError`` for a negative input or a peak factor below 1.
+  raises ``ValueError`` for a negative or non-finite input or a peak factor below 1.
 - ``01.storage_per_day``: ``(dau, requests_per_user_per_day, events_per_request, bytes_per_event)
-  -> float`` bytes per day; raises ``ValueError`` for a negative input.
+  -> float`` bytes per day; raises ``ValueError`` for a negative or non-finite input.
 - ``01.latency_budget``: ``(total_ms, shares) -> dict`` of per-stage milliseconds; raises
-  ``ValueError`` when the shares do not sum to 1.
+  ``ValueError`` for a target that is not positive, a share outside ``[0, 1]``, or shares whose sum
+  is more than 1e-6 away from 1 (and accepts sums within 1e-6: float rounding is not an error).
 - ``01.machines_needed``: ``(items_per_second, model_cost_ms_per_item, *, cores_per_machine,
-  utilisation_target) -> int``; raises ``ValueError`` for a utilisation outside ``(0, 1]``.
+  utilisation_target) -> int``; raises ``ValueError`` for a negative load, a model cost that is not
+  positive, fewer than one core, or a utilisation outside ``(0, 1]``.
+
+The reference cases are chosen to catch the classic wrong solutions, each by a named case (the
+random cases catch most of them again): validation that checks only some inputs, or lets NaN
+through (``nan < 0`` is False); a boundary refused (a peak factor of exactly 1, a utilisation of
+exactly 1); a loose or an exact-equality tolerance on the shares; an approximate formula (a day of
+1e5 s, or of 86,000 s) or a rounded result, which the 1e-6 relative tolerance refuses; wrong units
+(kQPS, KB, bits, seconds); a machine count rounded down, or "rounded up" with ``int(x) + 1``.
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ def _gen_peak_qps(rng: np.random.Generator) -> Case:
 PEAK_QPS = register(
     Exercise(
         id="01.peak_qps",
-        title="Peak queries per second from DAU, requests per user per day and the peak factor",
+        title="Peak queries per second",
         chapter="01",
         reference=peak_qps,
         cases=[
@@ -63,8 +72,13 @@ PEAK_QPS = register(
             Case(args=(1_000_000, 24, 1.0), note="flat traffic: peak equals average"),
             Case(args=(0, 10, 2.5), note="no users, no traffic"),
             Case(args=(86_400, 1, 4), note="one request per second on average"),
+            Case(args=(1_000, 10, 2.0), note="a small app: 0.23 requests/s at peak, not rounded"),
+            Case(args=(10_000_000, 25, 2.5), note="7 233.80 QPS exactly; a day of 1e5 s or of 86 000 s is wrong"),
             Case(args=(1_000_000, 10, 0.5), note="a peak factor below 1 must raise ValueError"),
             Case(args=(-5, 10, 2), note="negative DAU must raise ValueError"),
+            Case(args=(1_000, -10, 2), note="negative requests per user must raise ValueError"),
+            Case(args=(float("nan"), 10, 2), note="NaN DAU must raise ValueError (nan < 0 is False)"),
+            Case(args=(1_000, 10, float("inf")), note="an infinite peak factor must raise ValueError"),
         ],
         generate=_gen_peak_qps,
         n_random=25,
@@ -96,7 +110,7 @@ def _gen_storage(rng: np.random.Generator) -> Case:
 STORAGE_PER_DAY = register(
     Exercise(
         id="01.storage_per_day",
-        title="Bytes logged per day from DAU, requests, events per request and bytes per event",
+        title="Bytes logged per day",
         chapter="01",
         reference=storage_per_day,
         cases=[
@@ -105,6 +119,10 @@ STORAGE_PER_DAY = register(
             Case(args=(1_000, 2.5, 4, 250), note="a small app: 2.5 MB/day"),
             Case(args=(0, 10, 10, 500), note="no users, nothing logged"),
             Case(args=(1_000, 10, -1, 500), note="negative events per request must raise ValueError"),
+            Case(args=(-1_000, 10, 10, 500), note="negative DAU must raise ValueError"),
+            Case(args=(1_000, -0.5, 10, 500), note="negative requests per user must raise ValueError"),
+            Case(args=(1_000, 10, 10, -500), note="negative bytes per event must raise ValueError"),
+            Case(args=(1_000, 10, 10, float("nan")), note="NaN bytes per event must raise ValueError"),
         ],
         generate=_gen_storage,
         n_random=25,
@@ -136,7 +154,7 @@ def _gen_budget(rng: np.random.Generator) -> Case:
 LATENCY_BUDGET = register(
     Exercise(
         id="01.latency_budget",
-        title="Split an end-to-end p99 latency target into per-stage budgets",
+        title="Per-stage latency budget",
         chapter="01",
         reference=split_latency_budget,
         cases=[
@@ -147,8 +165,20 @@ LATENCY_BUDGET = register(
             ),
             Case(args=(100, {"retrieval": 0.25, "ranking": 0.75}), note="two stages"),
             Case(args=(50, {"everything": 1.0}), note="a single stage gets the whole target"),
+            Case(args=(200, {"ranking": 0.6, "retrieval": 0.3, "filters": 0.1}),
+                 note="0.6 + 0.3 + 0.1 is 0.9999999999999999 in floats: no error (so no `== 1` test)"),
+            Case(args=(200, {"retrieval": 0.3, "ranking": 0.7000005}),
+                 note="shares sum to 1 + 5e-7, inside the 1e-6 allowance: no error"),
             Case(args=(200, {"retrieval": 0.5, "ranking": 0.4}), note="shares sum to 0.9: raise ValueError"),
             Case(args=(200, {"retrieval": 0.7, "ranking": 0.7}), note="shares sum to 1.4: raise ValueError"),
+            Case(args=(200, {"retrieval": 0.3, "ranking": 0.7001}),
+                 note="shares sum to 1.0001, outside 1e-6: raise ValueError (a loose tolerance misses it)"),
+            Case(args=(200, {"retrieval": 0.3, "ranking": 0.6999}),
+                 note="shares sum to 0.9999, outside 1e-6: raise ValueError"),
+            Case(args=(200, {"retrieval": 1.5, "ranking": -0.5}),
+                 note="shares sum to 1 but one is negative: raise ValueError"),
+            Case(args=(0, {"retrieval": 0.3, "ranking": 0.7}), note="a target of 0 ms must raise ValueError"),
+            Case(args=(-200, {"retrieval": 0.3, "ranking": 0.7}), note="a negative target must raise ValueError"),
         ],
         generate=_gen_budget,
         n_random=25,
@@ -188,7 +218,7 @@ def _gen_machines(rng: np.random.Generator) -> Case:
 MACHINES_NEEDED = register(
     Exercise(
         id="01.machines_needed",
-        title="Ranking machines needed at peak, given model cost, cores and a utilisation target",
+        title="Ranking machines at peak",
         chapter="01",
         reference=machines_needed,
         cases=[
@@ -200,10 +230,22 @@ MACHINES_NEEDED = register(
                  note="no load, no machines"),
             Case(args=(5_000_000.0, 1.0), kwargs={"cores_per_machine": 64, "utilisation_target": 0.6},
                  note="an expensive model: 130.2 machines' worth, so 131"),
+            Case(args=(320_000.0, 0.5), kwargs={"cores_per_machine": 32, "utilisation_target": 0.5},
+                 note="exactly 10 machines' worth: 10, not 11 (int(x) + 1 is not rounding up)"),
+            Case(args=(320_320.0, 0.5), kwargs={"cores_per_machine": 32, "utilisation_target": 0.5},
+                 note="10.01 machines' worth: 11 (a loose ceiling that forgives 0.01 gives 10)"),
+            Case(args=(1_000.0, 0.05), kwargs={"cores_per_machine": 32, "utilisation_target": 1.0},
+                 note="utilisation exactly 1 is allowed"),
             Case(args=(1_000.0, 0.05), kwargs={"cores_per_machine": 32, "utilisation_target": 0.0},
                  note="utilisation 0 must raise ValueError"),
             Case(args=(1_000.0, 0.05), kwargs={"cores_per_machine": 32, "utilisation_target": 1.5},
                  note="utilisation above 1 must raise ValueError"),
+            Case(args=(-1_000.0, 0.05), kwargs={"cores_per_machine": 32, "utilisation_target": 0.5},
+                 note="a negative load must raise ValueError"),
+            Case(args=(1_000.0, 0.0), kwargs={"cores_per_machine": 32, "utilisation_target": 0.5},
+                 note="a model cost of 0 ms must raise ValueError"),
+            Case(args=(1_000.0, 0.05), kwargs={"cores_per_machine": 0, "utilisation_target": 0.5},
+                 note="zero cores must raise ValueError"),
         ],
         generate=_gen_machines,
         n_random=25,
