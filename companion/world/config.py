@@ -45,7 +45,7 @@ class EngagementParams:
     where ``interaction(d)`` is ``interaction`` before ``drift_day`` and ``interaction_after_drift``
     from it (the planted concept drift). The *dynamic* part depends on the user's past and the slate:
     ``- seen_penalty * [user saw i before] - clicked_penalty * [user clicked i before]`` (satiation),
-    ``+ follow * [user clicked an earlier episode of i's series]`` (fans follow a series),
+    ``+ follow * [user clicked another item of i's series before]`` (fans follow a series),
     ``- fatigue * (items of the same topic above i in the slate)`` (topic fatigue), and the true
     effect of a product treatment, if the serving policy carries one (see
     :class:`companion.world.TreatedPolicy`).

@@ -15,6 +15,7 @@ import pandas as pd
 from .._validation import check_array, check_columns, check_int
 from .config import WorldConfig
 from .population import Population
+from .topics import TOPICS
 
 __all__ = ["INFORMATIVE_FEATURES", "UNINFORMATIVE_FEATURES", "Truth"]
 
@@ -316,12 +317,12 @@ class Truth:
             ("same_country", p.same_country, 0, "user and creator share a country"),
             ("interaction", p.interaction, 0, "young users prefer short videos, older users long ones"),
             ("interaction", p.interaction_after_drift, c.drift_day, "concept drift: the age x duration relation flips"),
-            ("surge", p.surge, c.surge_day, f"topic {c.surge_topic} surges (appeal and uploads)"),
-            ("fade", -p.fade, c.fade_start_day, f"topic {c.fade_topic} fades, per day since the start"),
+            ("surge", p.surge, c.surge_day, f"topic {TOPICS[c.surge_topic].name!r} surges (appeal, uploads)"),
+            ("fade", -p.fade, c.fade_start_day, f"topic {TOPICS[c.fade_topic].name!r} fades, per day since"),
             ("satiation", -p.seen_penalty, 0, "item seen before by the user"),
             ("satiation", -p.clicked_penalty, 0, "item clicked before by the user (added to seen)"),
             ("fatigue", -p.fatigue, 0, "per same-topic item above in the slate"),
-            ("follow", p.follow, 0, "user clicked an earlier item of the same series"),
+            ("follow", p.follow, 0, "user clicked another item of the same series before"),
             ("position", p.position_decay, 0, "examination probability 1 / (1 + position) ** decay"),
             ("retention", p.retention, 0, "request rate x exp(retention * satisfaction)"),
             ("cohort", c.cohort_share, c.cohort_day, "share of users joining as a cohort (covariate shift)"),
