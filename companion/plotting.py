@@ -1,4 +1,4 @@
-"""One shared matplotlib style for every figure in the book.
+"""One shared matplotlib style for every figure in the book (introduced in chapter 00, used by all).
 
 >>> import companion.plotting as cplt
 >>> cplt.use_style()

@@ -5,9 +5,9 @@ The pieces are taught one by one in chapter 01 and then chained by :func:`estima
 - traffic: :func:`requests_per_day`, :func:`average_qps`, :func:`peak_qps`,
   :func:`items_scored_per_second`
 - storage: :func:`storage_per_day`, :func:`feature_bytes_per_item`, :func:`storage_for_retention`
-- latency: :func:`split_latency_budget`, :data:`DEFAULT_LATENCY_SHARES`
+- latency: :func:`split_latency_budget`, ``DEFAULT_LATENCY_SHARES``
 - compute: :func:`items_per_second_per_machine`, :func:`machines_needed`
-- units: :func:`human_count`, :func:`human_bytes`, :data:`SECONDS_PER_DAY`
+- units: :func:`human_count`, :func:`human_bytes`, ``SECONDS_PER_DAY``
 
 >>> from companion.design import peak_qps, human_count
 >>> human_count(peak_qps(100e6, 10, 3))

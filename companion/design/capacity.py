@@ -212,7 +212,7 @@ def estimate_capacity(
         Planned core utilisation, in ``(0, 1]``.
     latency_shares : mapping of str to float, optional
         Share of the latency target per stage; must sum to 1. Defaults to
-        :data:`companion.design.DEFAULT_LATENCY_SHARES`.
+        ``companion.design.DEFAULT_LATENCY_SHARES``.
 
     Returns
     -------

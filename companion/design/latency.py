@@ -44,7 +44,7 @@ def split_latency_budget(total_ms: float, shares: Mapping[str, float] | None = N
     shares : mapping of str to float, optional
         Fraction of the target each stage gets, in serving order. Every share must be in
         ``[0, 1]`` and they must sum to 1 (within 1e-6). Defaults to
-        :data:`DEFAULT_LATENCY_SHARES`.
+        ``DEFAULT_LATENCY_SHARES``.
 
     Returns
     -------

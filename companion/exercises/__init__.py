@@ -14,9 +14,9 @@ when the reference raises on a case, the learner's function must raise the same 
 
 Each check runs the exercise's fixed reference cases, then ``n_random`` random cases drawn from
 a seeded :class:`numpy.random.Generator` (same seed, same cases), compares results with
-tolerance (see :mod:`._compare`), checks the exercise's invariant properties, and reports every
+tolerance (see ``companion.exercises._compare``), checks the exercise's invariant properties, and reports every
 failing case with its inputs. Learner code that raises is reported, not propagated; code that runs
-too long is stopped at the per-case time limit (see :mod:`._timeout` for how, and for the
+too long is stopped at the per-case time limit (see ``companion.exercises._timeout`` for how, and for the
 limits outside the main thread).
 
 Exercises live in per-chapter modules ``chNN.py`` that call :func:`register` and are imported

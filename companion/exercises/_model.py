@@ -8,6 +8,7 @@ a ``generate`` function that draws a random :class:`Case` from a seeded
 "Expected to raise" is expressed by the reference itself: when the reference raises on a case,
 the learner's function must raise an exception of the same type (or a subclass) on that case.
 The message is not compared.
+Introduced in chapter 00 (how to check yourself); every chapter's exercises use it.
 """
 
 from __future__ import annotations

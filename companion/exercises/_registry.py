@@ -4,6 +4,7 @@ Each chapter module (``companion/exercises/ch01.py`` and so on) calls :func:`reg
 time. Nothing is imported up front: :func:`get_exercise` imports the one chapter module an id
 belongs to (``"01.peak_qps"`` -> ``companion.exercises.ch01``) and :func:`list_exercises` imports
 every ``chNN`` module present in the package directory.
+Introduced in chapter 00 (how to check yourself); every chapter's exercises use it.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 The report's text lists every failing case (up to :attr:`CheckReport.max_shown` in detail; the
 rest are counted) with its inputs, the expected result, what the learner's function returned or
 raised (exception type, message and the learner's line), and what is wrong.
+Introduced in chapter 00 (how to check yourself); every chapter's exercises use it.
 """
 
 from __future__ import annotations

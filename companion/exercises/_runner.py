@@ -3,9 +3,10 @@
 Every case is run the same way. The reference and the learner's function each get their own deep
 copy of the inputs (so mutating them leaks nowhere); the reference runs first and its result (or
 exception) is the expectation; the learner's call runs under the exercise's time limit (see
-:mod:`._timeout`). An exception from learner code is caught and reported, never propagated
+``companion.exercises._timeout``). An exception from learner code is caught and reported, never propagated
 (``KeyboardInterrupt`` excepted). After the first timeout the remaining cases are skipped, so a
 function that loops forever costs one time limit, not one per case.
+Introduced in chapter 00 (how to check yourself); every chapter's exercises use it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ Encoding 2,000 titles with a BERT encoder takes seconds on 2 cores; the book enc
 in several chapters and on every build. Embeddings are stored as ``.npy`` files named by a SHA-256 of
 everything that determines them (the model, its settings and the exact texts), so a changed text or
 model can never be served a stale vector. The folder is ``$COMPANION_CACHE`` or ``~/.cache/companion``.
+Taught in chapter 05.
 """
 
 from __future__ import annotations

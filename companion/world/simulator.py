@@ -205,7 +205,7 @@ class Simulator:
         Parameters
         ----------
         policy : Policy
-            What ranks the slates (see :mod:`companion.world.policies`).
+            What ranks the slates (see :class:`~companion.world.Policy`).
         seed : int or SeedSequence
             Seeds the request schedule, the policy's randomness and the outcomes (independent streams).
         days : range, optional

@@ -121,7 +121,7 @@ def true_effect(world, control: Policy, treatment: Policy, *, seed: int, days: r
     days : range, optional
         Simulated days; all by default.
     metric : str
-        One of :data:`METRICS` (mean per user over the users who could have come).
+        One of ``METRICS`` (mean per user over the users who could have come).
     by_day : bool
         Return one row per day (metric per user who could come that day) instead of the whole period.
 

@@ -303,7 +303,7 @@ class Truth:
 
     @property
     def informative_features(self) -> dict[str, tuple[str, ...]]:
-        """Each planted term mapped to the observable columns that reveal it (:data:`INFORMATIVE_FEATURES`)."""
+        """Each planted term mapped to the observable columns that reveal it (``INFORMATIVE_FEATURES``)."""
         return INFORMATIVE_FEATURES
 
     def planted_effects(self) -> pd.DataFrame:
