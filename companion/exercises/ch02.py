@@ -1,7 +1,9 @@
 """Chapter 02 exercises: measuring what a batch system misses and what retrieval keeps.
 
 ``02.fresh_share``: the share of impressions on items uploaded the same day (a nightly batch serves
-none). ``02.retrieval_recall``: the mean share of the ideal top items that a first stage keeps.
+none). ``02.retrieval_recall``: the mean share of the ideal top items that a first stage keeps; a recall over
+no requests is undefined, so an empty input must raise ``ValueError`` (returning 0 or NaN would hide
+an upstream bug).
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ RETRIEVAL_RECALL = register(Exercise(
         Case(([np.array([5, 6]), np.array([7])], [np.array([5, 6]), np.array([8])]), note="mean of 1 and 0"),
         Case(([[4, 4, 4]], [[4]]), note="duplicates in the candidate list count once"),
         Case(([[1]], [[1], [2]]), note="mismatched lengths: expected to raise ValueError"),
+        Case(([], []), note="no requests: expected to raise ValueError (not 0, not NaN)"),
+        Case(([np.array([], dtype=np.int64)], [np.array([3])]), note="an empty candidate list retrieves nothing"),
     ),
     generate=_random_recall,
 ))
