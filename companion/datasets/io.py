@@ -119,6 +119,9 @@ def save_world(world, path: str | Path, *, overwrite: bool = False) -> Path:
     for stale in folder.parent.glob(f".{folder.name}.tmp-*"):  # left by a writer that was killed
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a dataset folder is an ordinary folder
     try:
         _write_all(world, tmp)
         if not folder.exists():
