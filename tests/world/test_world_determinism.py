@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from companion.world import make_world
+from companion.world import PopularityPolicy, make_world
+from companion.world.simulator import EVENT_COLUMNS
 
 
 def assert_same_truth(a, b) -> None:
@@ -74,3 +75,21 @@ def test_overrides_only_change_what_they_name(tiny_world):
     # Roughly half the requests are now in the explore bucket (tiny has ~2k requests; 0.5 +- 0.05).
     share = w.events.drop_duplicates("request_id")["explore"].mean()
     assert abs(share - 0.5) < 0.05, share
+
+
+def test_logs_are_the_logging_policy_run_plus_retried_rows(tiny_world):
+    """The events are the simulator's run of the logging policy on the behaviour stream, some rows twice.
+
+    make_world spawns four streams from the seed (users, items, behaviour, logging; see its docstring):
+    re-running the logging policy on the third reproduces the logs exactly once the duplicated rows
+    (client retries, drawn from the fourth) are dropped, and each duplicate sits right after its original.
+    """
+    behaviour = np.random.SeedSequence(tiny_world.seed).spawn(4)[2]
+    policy = PopularityPolicy(explore_share=tiny_world.config.explore_share)
+    run = tiny_world.simulator().run(policy, seed=behaviour)
+    logged = tiny_world.events
+    pd.testing.assert_frame_equal(logged.drop_duplicates().reset_index(drop=True),
+                                  run.events[list(EVENT_COLUMNS)], check_exact=True)
+    dup = logged.duplicated().to_numpy()
+    assert 0 < dup.sum() == len(logged) - len(run.events)
+    np.testing.assert_array_equal(logged.shift(1)[dup].to_numpy(), logged[dup].to_numpy())

@@ -8,16 +8,20 @@ import pytest
 from companion.world import (
     EngagementParams,
     PopularityPolicy,
+    SeenSet,
     TopicProfilePolicy,
+    TreatedPolicy,
     WorldConfig,
     make_world,
+    treatment_family,
+    true_effect,
     world_config,
 )
 
 
 # ------------------------------------------------------------------ sizes, seeds, overrides
 def test_unknown_size():
-    with pytest.raises(ValueError, match=r"`size` must be one of 'tiny', 'small', 'large'; got 'huge'"):
+    with pytest.raises(ValueError, match=r"`size` must be one of 'tiny', 'small', 'medium', 'large'; got 'huge'"):
         make_world("huge", seed=0)
     with pytest.raises(TypeError, match=r"`size` must be one of .* or a WorldConfig; got int 3"):
         world_config(3)
@@ -211,3 +215,66 @@ def test_simulator_requires_a_truth(tiny_world):
 
     with pytest.raises(TypeError, match=r"`truth` must be Truth; got World"):
         Simulator(tiny_world, tiny_world.users, tiny_world.items)
+
+
+# ------------------------------------------------------------------ World v2: memory, treatments, experiments
+def test_history_must_precede_the_simulated_days(tiny_world):
+    with pytest.raises(ValueError, match=r"`history` must hold only days before the first simulated day 3; it has "
+                                         r"day 13"):
+        tiny_world.simulator().run(PopularityPolicy(), seed=0, days=range(3, 5), history=tiny_world.events)
+
+
+def test_run_experiment_validation(tiny_world):
+    sim = tiny_world.simulator()
+    with pytest.raises(ValueError, match=r"`arms` must hold at least two policies; got 1"):
+        sim.run_experiment({"a": PopularityPolicy()}, seed=0)
+    shared = PopularityPolicy()
+    with pytest.raises(ValueError, match=r"`arms` must hold a separate policy object per arm"):
+        sim.run_experiment({"a": shared, "b": shared}, seed=0)
+    with pytest.raises(ValueError, match=r"`shares` must be positive and sum to 1; got \[0.5, 0.6\]"):
+        sim.run_experiment({"a": PopularityPolicy(), "b": PopularityPolicy()}, seed=0, shares=[0.5, 0.6])
+    with pytest.raises(TypeError, match=r"`arms` must be Mapping; got list"):
+        sim.run_experiment([PopularityPolicy(), PopularityPolicy()], seed=0)
+
+
+def test_treatment_validation(tiny_world):
+    with pytest.raises(TypeError, match=r"`lift` must be a real number; got str '1'"):
+        TreatedPolicy(PopularityPolicy(), lift="1")
+    with pytest.raises(ValueError, match=r"`lift` must be <= 5.0; got 9.0"):
+        TreatedPolicy(PopularityPolicy(), lift=9.0)
+    with pytest.raises(TypeError, match=r"`base` must be Policy; got str 'pop'"):
+        TreatedPolicy("pop", lift=0.1)
+    with pytest.raises(ValueError, match=r"`novelty_days` must be greater than 0"):
+        TreatedPolicy(PopularityPolicy(), lift=0.1, novelty_days=0)
+    with pytest.raises(TypeError, match=r"`base` must be a callable that returns a Policy; got int"):
+        treatment_family(base=3)
+    with pytest.raises(TypeError, match=r"`base\(\)` must be Policy; got int 3"):
+        treatment_family(base=lambda: 3)
+    pop = PopularityPolicy()
+    with pytest.raises(ValueError, match=r"`metric` must be one of 'expected_clicks', .*; got 'ctr'"):
+        true_effect(tiny_world, pop, PopularityPolicy(), seed=0, metric="ctr")
+    with pytest.raises(TypeError, match=r"`world` must be World; got DataFrame"):
+        true_effect(tiny_world.events, pop, PopularityPolicy(), seed=0)
+    with pytest.raises(TypeError, match=r"`by_day` must be True or False; got int 1"):
+        true_effect(tiny_world, pop, PopularityPolicy(), seed=0, by_day=1)
+    with pytest.raises(ValueError, match=r"`metric` 'return_rate' is a whole-period metric"):
+        true_effect(tiny_world, pop, PopularityPolicy(), seed=0, by_day=True, metric="return_rate",
+                    days=range(0, 1))
+
+
+def test_truth_v2_methods_validation(tiny_world):
+    truth = tiny_world.truth
+    with pytest.raises(ValueError, match=r"`k` must be <= 10; got 11"):
+        truth.top_items([0, 1], np.arange(10), 3, k=11)
+    with pytest.raises(ValueError, match=r"`candidates` must not be empty"):
+        truth.top_items([0, 1], np.array([], dtype=int), 3, k=1)
+    with pytest.raises(TypeError, match=r"`seen` must hold boolean values; got dtype int64"):
+        truth.dynamic_logit([1], [False], [0])
+    with pytest.raises(ValueError, match=r"`history` is missing column\(s\) \['click'\]"):
+        truth.memory(tiny_world.events[["user_id", "item_id"]])
+    with pytest.raises(TypeError, match=r"`filter_seen` must be True or False; got int 1"):
+        PopularityPolicy(filter_seen=1)
+    with pytest.raises(ValueError, match=r"`n_users` must be >= 1; got 0"):
+        SeenSet(0, 3)
+    with pytest.raises(ValueError, match=r"`items` must lie in \[0, 3\); got values in \[3, 3\]"):
+        SeenSet(2, 3).add([0], [3])
