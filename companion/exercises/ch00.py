@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._model import Case, Exercise
+from ._properties import in_unit_interval
 from ._registry import register
 
 __all__ = ["CTR", "CTR_BY_POSITION"]
@@ -102,12 +103,6 @@ def _ctr(impressions: pd.DataFrame) -> float:
     return float(unique["click"].sum()) / len(unique)
 
 
-def _ctr_is_a_rate(case: Case, out: Any) -> str | None:
-    if isinstance(out, int | float | np.number) and not 0.0 <= float(out) <= 1.0:
-        return f"a click-through rate lies in [0, 1]; got {out!r}"
-    return None
-
-
 CTR = register(Exercise(
     id="00.ctr",
     title="Click-through rate of an impression table",
@@ -129,7 +124,7 @@ CTR = register(Exercise(
              note="no click column: expected to raise ValueError"),
     ),
     generate=_random_impressions,
-    properties=(_ctr_is_a_rate,),
+    properties=(in_unit_interval("click-through rate"),),
 ))
 
 
@@ -146,14 +141,6 @@ def _ctr_by_position(impressions: pd.DataFrame) -> pd.Series:
 def _sorted_by_position(case: Case, out: Any) -> str | None:
     if isinstance(out, pd.Series) and not out.index.is_monotonic_increasing:
         return f"the index must be sorted by position; got {list(out.index)[:10]}"
-    return None
-
-
-def _rates_in_unit_interval(case: Case, out: Any) -> str | None:
-    if isinstance(out, pd.Series) and out.dtype.kind in "fiub":
-        values = out.to_numpy(dtype=np.float64, na_value=np.nan)
-        if np.any((values < 0) | (values > 1) | np.isnan(values)):
-            return "every CTR must be a number in [0, 1]"
     return None
 
 
@@ -174,5 +161,5 @@ CTR_BY_POSITION = register(Exercise(
              note="no position column: expected to raise ValueError"),
     ),
     generate=_random_impressions,
-    properties=(_sorted_by_position, _rates_in_unit_interval),
+    properties=(_sorted_by_position, in_unit_interval("click-through rate", allow_nan=False)),
 ))

@@ -8,12 +8,11 @@ an upstream bug).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from ._model import Case, Exercise
+from ._properties import in_unit_interval
 from ._registry import register
 
 __all__ = ["FRESH_SHARE", "RETRIEVAL_RECALL"]
@@ -47,12 +46,6 @@ def _random_fresh(rng: np.random.Generator) -> Case:
     return Case((pd.DataFrame({"item_id": item, "day": day}), items), note=f"{n} impressions, {n_items} items")
 
 
-def _is_share(case: Case, out: Any) -> str | None:
-    if isinstance(out, float) and not 0.0 <= out <= 1.0:
-        return f"a share lies in [0, 1]; got {out!r}"
-    return None
-
-
 FRESH_SHARE = register(Exercise(
     id="02.fresh_share",
     title="Share of impressions on items uploaded that day",
@@ -65,7 +58,7 @@ FRESH_SHARE = register(Exercise(
         _fresh_case([], [0], "no impressions: expected to raise ValueError"),
     ),
     generate=_random_fresh,
-    properties=(_is_share,),
+    properties=(in_unit_interval("share"),),
 ))
 
 

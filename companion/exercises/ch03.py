@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from companion.exercises import Case, Exercise, register
+from companion.exercises._properties import in_unit_interval
 
 __all__ = ["CTR_BY_POSITION_SQL", "TOPIC_CLICK_SHARE_BEFORE_DAY"]
 
@@ -196,17 +197,6 @@ def _compare_share(expected: pd.Series, got: Any) -> str | None:
     return None
 
 
-def _share_in_unit_interval(case: Case, got: Any) -> str | None:
-    try:
-        values = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    values = values[~np.isnan(values)]
-    if np.any((values < 0) | (values > 1)):
-        return "a click share lies in [0, 1]"
-    return None
-
-
 def _history(rows: list[tuple[int, int, str, int]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["user_id", "day", "topic", "click"])
     return frame.astype({"user_id": np.int32, "day": np.int16, "click": bool})
@@ -271,6 +261,6 @@ TOPIC_CLICK_SHARE_BEFORE_DAY = register(Exercise(
     generate=_random_share_case,
     n_random=25,
     compare=_compare_share,
-    properties=(_share_in_unit_interval,),
+    properties=(in_unit_interval("click share"),),
     timeout_s=10.0,
 ))

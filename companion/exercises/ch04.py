@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from companion.exercises import Case, Exercise, register
+from companion.exercises._properties import in_unit_interval
 
 __all__ = ["CTR_BEFORE", "TARGET_ENCODE_OOF"]
 
@@ -61,17 +62,6 @@ def _compare_aligned(expected: pd.Series, got: Any, *, what: str, hint: str) -> 
         row = int(np.flatnonzero(bad)[0])
         return (f"{int(bad.sum())} of {want.size} values differ; first at row {row}: expected {want[row]!r}, "
                 f"got {have[row]!r} ({hint})")
-    return None
-
-
-def _in_unit_interval(case: Case, got: Any) -> str | None:
-    try:
-        values = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    values = values[~np.isnan(values)]
-    if np.any((values < 0) | (values > 1)):
-        return "a smoothed rate of 0/1 outcomes lies in [0, 1]"
     return None
 
 
@@ -170,7 +160,7 @@ CTR_BEFORE = register(Exercise(
     generate=_random_ctr_case,
     n_random=25,
     compare=_compare_ctr,
-    properties=(_in_unit_interval,),
+    properties=(in_unit_interval("smoothed rate of 0/1 outcomes"),),
     timeout_s=10.0,
 ))
 
@@ -255,6 +245,6 @@ TARGET_ENCODE_OOF = register(Exercise(
     generate=_random_oof_case,
     n_random=25,
     compare=_compare_oof,
-    properties=(_in_unit_interval,),
+    properties=(in_unit_interval("smoothed rate of 0/1 outcomes"),),
     timeout_s=10.0,
 ))

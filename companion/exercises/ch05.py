@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._model import Case, Exercise
+from ._properties import in_unit_interval
 from ._registry import register
 
 __all__ = ["MASKED_MEAN_POOL", "PRECISION_AT_K"]
@@ -135,12 +136,6 @@ def _random_precision(rng: np.random.Generator) -> Case:
     return Case((points, labels, k), note=f"{n} items, {n_labels} labels, d={d}, k={k}")
 
 
-def _is_share(case: Case, out: Any) -> str | None:
-    if isinstance(out, float) and not 0.0 <= out <= 1.0:
-        return f"a precision lies in [0, 1]; got {out!r}"
-    return None
-
-
 PRECISION_AT_K = register(Exercise(
     id="05.precision_at_k",
     title="Precision@k of neighbours",
@@ -159,5 +154,5 @@ PRECISION_AT_K = register(Exercise(
         _labelled([[1, 0], [0, 1]], [0, 1], 0, "k = 0: expected to raise ValueError"),
     ),
     generate=_random_precision,
-    properties=(_is_share,),
+    properties=(in_unit_interval("precision"),),
 ))
