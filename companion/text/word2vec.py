@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int, check_number
+from .._validation import check_int
 from .tokenize import tokenize_all
 
 __all__ = ["Item2Vec", "Word2VecEncoder"]
@@ -26,6 +26,16 @@ __all__ = ["Item2Vec", "Word2VecEncoder"]
 def _stable_hash(text: str) -> int:
     """gensim seeds each word's initial vector with a hash of it; Python's ``hash`` changes per process."""
     return zlib.crc32(text.encode())
+
+
+def _check_word2vec_params(est) -> None:
+    """The hyper-parameters both estimators share, validated the same way."""
+    check_int("vector_size", est.vector_size, minimum=1, maximum=4096)
+    check_int("window", est.window, minimum=1)
+    check_int("min_count", est.min_count, minimum=1)
+    check_int("epochs", est.epochs, minimum=1)
+    check_int("negative", est.negative, minimum=0)
+    check_int("seed", est.seed, minimum=0)
 
 
 def _word2vec(sentences: list[list[str]], *, vector_size: int, window: int, min_count: int, sg: bool,
@@ -72,12 +82,7 @@ class Word2VecEncoder(TransformerMixin, BaseEstimator):
         self.seed = seed
 
     def _check_params(self) -> None:
-        check_int("vector_size", self.vector_size, minimum=1, maximum=4096)
-        check_int("window", self.window, minimum=1)
-        check_int("min_count", self.min_count, minimum=1)
-        check_int("epochs", self.epochs, minimum=1)
-        check_int("negative", self.negative, minimum=0)
-        check_int("seed", self.seed, minimum=0)
+        _check_word2vec_params(self)
         if not isinstance(self.sg, bool):
             raise TypeError(f"`sg` must be True (skip-gram) or False (CBOW); got {self.sg!r}.")
 
@@ -143,9 +148,7 @@ class Item2Vec(BaseEstimator):
     def fit(self, sequences: Sequence[Sequence[int]], *, n_items: int) -> Item2Vec:
         """Learn vectors from ``sequences`` of item ids in ``[0, n_items)``."""
         check_int("n_items", n_items, minimum=1)
-        check_int("vector_size", self.vector_size, minimum=1, maximum=4096)
-        check_int("seed", self.seed, minimum=0)
-        check_number("window", self.window, minimum=1)
+        _check_word2vec_params(self)
         sentences = []
         for j, seq in enumerate(sequences):
             arr = np.asarray(seq)
@@ -154,10 +157,9 @@ class Item2Vec(BaseEstimator):
             sentences.append([str(int(i)) for i in arr])
         if not any(len(s) > 1 for s in sentences):
             raise ValueError("`sequences` must hold at least one sequence of two or more items.")
-        check_int("min_count", self.min_count, minimum=1)
         if max(Counter(i for s in sentences for i in s).values()) < self.min_count:
             raise ValueError(f"no item occurs `min_count`={self.min_count} times in `sequences`; lower min_count.")
-        model = _word2vec(sentences, vector_size=self.vector_size, window=int(self.window),
+        model = _word2vec(sentences, vector_size=self.vector_size, window=self.window,
                           min_count=self.min_count, sg=True, epochs=self.epochs, negative=self.negative,
                           seed=self.seed)
         self.vectors_ = np.zeros((n_items, self.vector_size), dtype=np.float32)

@@ -327,8 +327,8 @@ class Simulator:
                         cols["arm"] = np.full(cols["item_id"].size, names[a], dtype=object)
                     pol.observe(pd.DataFrame(cols))
                     round_cols.append(cols)
-                for cols in round_cols:
-                    self._remember(memory, cols)
+                for cols in round_cols:  # users remember what the round showed them and what they clicked
+                    memory.remember(cols["user_id"], cols["item_id"], cols["click"])
                 today.extend(round_cols)
             self._update_satisfaction(today, satisfaction)
             for pol in policies:
@@ -344,10 +344,6 @@ class Simulator:
             population["arm"] = np.asarray(names, dtype=object)[assignment]
         population = population[population["eligible_days"] > 0].reset_index(drop=True)
         return SimulationResult(label, events, population)
-
-    def _remember(self, memory, cols: dict[str, np.ndarray]) -> None:
-        """Users remember what a round showed them and what they clicked."""
-        memory.remember(cols["user_id"], cols["item_id"], cols["click"])
 
     def _serve(self, policy, batch, candidates, day, k, rng, first_request, first_day, memory,
                outcome_rng) -> dict[str, np.ndarray]:
