@@ -15,9 +15,12 @@ when the reference raises on a case, the learner's function must raise the same 
 Each check runs the exercise's fixed reference cases, then ``n_random`` random cases drawn from
 a seeded :class:`numpy.random.Generator` (same seed, same cases), compares results with
 tolerance (see ``companion.exercises._compare``), checks the exercise's invariant properties, and reports every
-failing case with its inputs. Learner code that raises is reported, not propagated; code that runs
-too long is stopped at the per-case time limit (see ``companion.exercises._timeout`` for how, and for the
-limits outside the main thread).
+failing case with its inputs. The learner's function runs in a separate, throw-away worker process
+(``companion.exercises._isolate``; on Linux) with a hard time limit, a memory cap and its output
+captured, so code that raises, loops, crashes, exits, patches libraries or prints megabytes is
+reported, never propagated, and leaves the notebook's kernel as it was. Where ``fork`` is not
+available, or with ``check(..., isolate=False)``, it runs in this process under a signal-based time
+limit (``companion.exercises._timeout``).
 
 Exercises live in per-chapter modules ``chNN.py`` that call :func:`register` and are imported
 lazily by :func:`get_exercise` and :func:`list_exercises`; ``ch00.py`` is a worked example.

@@ -75,6 +75,10 @@ class CaseResult:
         Where in the learner's code the exception was raised (or the loop was stopped).
     elapsed_s : float
         Wall-clock time of the learner's call.
+    output : str
+        What the learner's call printed (the first 2,000 characters), when it ran isolated.
+    output_omitted : int
+        How many more characters it printed.
     """
 
     label: str
@@ -87,6 +91,8 @@ class CaseResult:
     error: str | None = None
     learner_line: str | None = None
     elapsed_s: float = 0.0
+    output: str = ""
+    output_omitted: int = 0
 
     @property
     def passed(self) -> bool:
@@ -111,6 +117,13 @@ class CaseResult:
             lines.append(_block("got:      ", format_value(self.got), ""))
         for problem in self.problems:
             lines.append(_block("problem:  ", problem, ""))
+        if self.output or self.output_omitted:
+            lines_out = [line[:100] for line in self.output.splitlines()[:8]]
+            shown = "\n".join(lines_out)
+            more = len(self.output) - sum(map(len, lines_out)) - len(lines_out) + 1 + self.output_omitted
+            if more > 0:
+                shown += f"\n... ({more:,} more characters not shown)"
+            lines.append(_block("printed:  ", shown, ""))
         return "\n".join(lines)
 
 

@@ -82,9 +82,11 @@ def run_with_limit(fn: Callable[[], Any], timeout_s: float) -> tuple[Any, float]
             raise CaseTimeout(f"stopped after {timeout_s:g} s (time limit)")
 
     previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, timeout_s, _REFIRE_S)
+    previous_delay, previous_interval = 0.0, 0.0
     start = time.perf_counter()
     try:
+        # Armed inside the try, so that an alarm firing at once (a tiny limit) still disarms the timer.
+        previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, timeout_s, _REFIRE_S)
         result = fn()
     finally:
         state["armed"] = False

@@ -138,18 +138,23 @@ def test_exercise_timeout_is_the_default_limit():
     assert report.results[0].status == "timeout"
 
 
-def test_check_outside_main_thread_fails_slow_cases_after_the_fact():
+def test_check_outside_main_thread():
     def slow(xs):
         time.sleep(0.15)
         return good_total(xs)
 
     out = {}
-    thread = threading.Thread(target=lambda: out.update(r=check(_exercise(), slow, n_random=0,
-                                                                 timeout_s=0.05, verbose=False)))
-    thread.start()
-    thread.join(10)
-    assert out["r"].results[0].status == "timeout"
-    assert "measured after the call returned" in out["r"].results[0].error
+    for isolate in (False, True):
+        thread = threading.Thread(target=lambda isolate=isolate: out.update({isolate: check(
+            _exercise(), slow, n_random=0, timeout_s=0.05, isolate=isolate, verbose=False)}))
+        thread.start()
+        thread.join(10)
+    assert out[False].results[0].status == "timeout"
+    assert "measured after the call returned" in out[False].results[0].error
+    # Isolated, the call is stopped at the limit whatever thread asked for the check.
+    assert out[True].results[0].status == "timeout"
+    assert "stopped after 0.05 s" in out[True].results[0].error
+    assert "time.sleep(0.15)" in out[True].results[0].learner_line
 
 
 def test_mutating_inputs_does_not_leak():
