@@ -25,7 +25,8 @@ def _public():
         module = importlib.import_module(f"companion.{sub}")
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
-            if inspect.isfunction(obj) or inspect.isclass(obj):
+            # inspect.unwrap: a function wrapped by functools (lru_cache, wraps) is still a public function
+            if inspect.isfunction(inspect.unwrap(obj)) or inspect.isclass(obj):
                 yield f"companion.{sub}.{name}", obj
 
 
