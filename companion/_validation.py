@@ -10,18 +10,24 @@ so call sites read ``n = check_int("n_users", n_users, minimum=1)``.
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 __all__ = [
     "check_array",
+    "check_bool",
     "check_choice",
     "check_columns",
+    "check_finite_product",
     "check_int",
     "check_number",
+    "check_path",
     "check_probability",
     "check_rng",
     "check_type",
@@ -80,7 +86,13 @@ def check_number(
             f"`{name}` must be a real number; got {type(value).__name__} {_show(value)}."
             + (f" {hint}" if hint else "")
         )
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float range (e.g. 10**400)
+        raise ValueError(
+            f"`{name}` is too large to be a float; got an integer of {len(str(abs(int(value))))} digits."
+            + (f" {hint}" if hint else "")
+        ) from None
     if not np.isfinite(value):
         raise ValueError(f"`{name}` must be finite; got {value}." + (f" {hint}" if hint else ""))
     if strict_minimum and minimum is not None and value <= minimum:
@@ -96,6 +108,39 @@ def _check_range(name: str, value: float, minimum: float | None, maximum: float 
         raise ValueError(f"`{name}` must be >= {minimum}; got {value}." + (f" {hint}" if hint else ""))
     if maximum is not None and value > maximum:
         raise ValueError(f"`{name}` must be <= {maximum}; got {value}." + (f" {hint}" if hint else ""))
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Validate a flag: exactly ``True`` or ``False`` (``1``, ``"yes"`` and ``np.bool_`` are refused)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be True or False; got {type(value).__name__} {_show(value)}.")
+    return value
+
+
+def check_path(name: str, value: Any) -> Path:
+    """Validate a file-system path given as a non-empty ``str`` or an ``os.PathLike``; returns a :class:`Path`."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"`{name}` must be str or Path; got {type(value).__name__} {_show(value)}.")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"`{name}` must be a non-empty path; got {value!r}. Pass e.g. `{name}='data/world'`.")
+    return Path(value)
+
+
+def check_finite_product(what: str, factors: Mapping[str, float]) -> float:
+    """The product of already-validated finite ``factors`` (name -> value); ValueError if it overflows.
+
+    A product of finite floats can still be ``inf`` (``1e308 * 10``); the message names every factor,
+    so the caller learns which inputs are out of any realistic range.
+    """
+    product = math.prod(float(v) for v in factors.values())
+    if not math.isfinite(product):
+        shown = ", ".join(f"{k}={v:g}" for k, v in factors.items())
+        names = " x ".join(f"`{k}`" for k in factors)
+        raise ValueError(
+            f"{what} = {names} overflows a float ({shown}); at least one input is far outside any realistic "
+            "range. Check its unit."
+        )
+    return product
 
 
 def check_probability(name: str, value: Any, *, open_interval: bool = False) -> float:

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from companion._validation import check_int, check_number, check_type
 
 __all__ = ["PALETTE", "STYLE", "box_diagram", "new_figure", "use_style"]
 
@@ -33,6 +36,34 @@ STYLE: dict[str, Any] = {
 }
 
 
+#: At most this many figures made by :func:`new_figure` and :func:`box_diagram` stay open: the oldest
+#: is closed when another is made (matplotlib warns at 20 open figures, and each holds memory). A
+#: notebook shows (and closes) a cell's figures when the cell ends, so only a cell making more than
+#: this many figures would lose one.
+MAX_OPEN_FIGURES = 8
+_made: deque = deque()  # figure numbers of the figures this module made, oldest first
+
+
+def _make_room() -> None:
+    """Close the oldest figures this module made, so that one more keeps at most MAX_OPEN_FIGURES open."""
+    import matplotlib.pyplot as plt
+
+    alive = [num for num in _made if plt.fignum_exists(num)]
+    _made.clear()
+    _made.extend(alive)
+    while len(_made) >= MAX_OPEN_FIGURES:
+        plt.close(_made.popleft())
+
+
+def _subplots(nrows: int, ncols: int, **kwargs: Any):
+    import matplotlib.pyplot as plt
+
+    _make_room()
+    fig, axes = plt.subplots(nrows, ncols, **kwargs)
+    _made.append(fig.number)
+    return fig, axes
+
+
 def use_style() -> None:
     """Apply the course style to matplotlib (idempotent)."""
     import matplotlib as mpl
@@ -43,13 +74,17 @@ def use_style() -> None:
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, **kwargs: Any):
-    """``plt.subplots`` with the course style applied; returns ``(fig, axes)``."""
-    import matplotlib.pyplot as plt
+    """``plt.subplots`` with the course style applied; returns ``(fig, axes)``.
 
+    At most ``MAX_OPEN_FIGURES`` figures made here stay open: making one more closes the oldest, so a
+    loop or a script that makes many figures does not pile them up.
+    """
+    ncols = check_int("ncols", ncols, minimum=1, maximum=50)
+    nrows = check_int("nrows", nrows, minimum=1, maximum=50)
     use_style()
     if ncols > 1 or nrows > 1:
         kwargs.setdefault("figsize", (3.6 * ncols, 3.2 * nrows))
-    return plt.subplots(nrows, ncols, **kwargs)
+    return _subplots(nrows, ncols, **kwargs)
 
 
 def box_diagram(boxes: Mapping[str, tuple[float, float, str]], arrows: Sequence[tuple], *,
@@ -81,22 +116,36 @@ def box_diagram(boxes: Mapping[str, tuple[float, float, str]], arrows: Sequence[
     4
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
 
     if not isinstance(boxes, Mapping) or not boxes:
         raise TypeError(f"`boxes` must be a non-empty mapping of name to (x, y, label); got {type(boxes).__name__}.")
     for name, spec in boxes.items():
         if not (isinstance(spec, tuple) and len(spec) == 3 and isinstance(spec[2], str)):
             raise ValueError(f"`boxes[{name!r}]` must be a tuple (x, y, label); got {spec!r}.")
+        check_number(f"boxes[{name!r}] x", spec[0])
+        check_number(f"boxes[{name!r}] y", spec[1])
+    if isinstance(arrows, (str, bytes)) or not isinstance(arrows, Sequence):
+        raise TypeError(
+            f"`arrows` must be a sequence of (source, target[, label]) tuples; got {type(arrows).__name__}."
+        )
     for arrow in arrows:
         if not (isinstance(arrow, tuple) and len(arrow) in (2, 3)):
-            raise ValueError(f"each arrow must be (source, target) or (source, target, label); got {arrow!r}.")
+            raise ValueError(f"each of `arrows` must be (source, target) or (source, target, label); got {arrow!r}.")
         missing = [end for end in arrow[:2] if end not in boxes]
         if missing:
-            raise ValueError(f"arrow {arrow!r} names unknown box(es) {missing}; boxes are {sorted(boxes)}.")
+            raise ValueError(f"`arrows` item {arrow!r} names unknown box(es) {missing}; boxes are {sorted(boxes)}.")
+    if not (isinstance(size, (tuple, list)) and len(size) == 2):
+        raise TypeError(f"`size` must be a (width, height) tuple in inches; got {type(size).__name__} {size!r}.")
+    size = (check_number("size[0]", size[0], minimum=0.0, strict_minimum=True, maximum=100.0),
+            check_number("size[1]", size[1], minimum=0.0, strict_minimum=True, maximum=100.0))
+    if title is not None:
+        check_type("title", title, str)
+    if ax is not None:
+        check_type("ax", ax, Axes, hint="Pass a matplotlib Axes, e.g. from plt.subplots(), or leave ax=None.")
     use_style()
     if ax is None:
-        fig, ax = plt.subplots(figsize=size)
+        fig, ax = _subplots(1, 1, figsize=size)
     else:
         fig = ax.figure
     ax.set_axis_off()

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._validation import check_type
-from .manifest import content_sha256, file_sha256, manifest_entry, read_manifest, verify_file, write_manifest
+from .._validation import check_bool, check_path, check_type
+from .manifest import _read_manifest, content_sha256, file_sha256, manifest_entry, verify_file, write_manifest
 
 __all__ = ["load_world", "save_world"]
 
@@ -103,9 +103,8 @@ def save_world(world, path: str | Path, *, overwrite: bool = False) -> Path:
     from ..world import World
 
     check_type("world", world, World)
-    check_type("path", path, (str, Path))
-    if not isinstance(overwrite, bool):
-        raise TypeError(f"`overwrite` must be True or False; got {type(overwrite).__name__} {overwrite!r}.")
+    check_path("path", path)
+    check_bool("overwrite", overwrite)
     folder = Path(path).absolute()
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"`path` {str(path)!r} is a file; pass a folder path.")
@@ -196,11 +195,9 @@ def load_world(path: str | Path, *, verify: bool = True):
     """
     from ..world import Truth, World, WorldConfig
 
-    check_type("path", path, (str, Path))
-    if not isinstance(verify, bool):
-        raise TypeError(f"`verify` must be True or False; got {type(verify).__name__} {verify!r}.")
-    folder = Path(path)
-    manifest = read_manifest(folder)
+    folder = check_path("path", path)
+    check_bool("verify", verify)
+    manifest = _read_manifest(folder, "path")
     _check_manifest_fields(manifest, folder)
     tables = {}
     for name in TABLES:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import check_int, check_path
+
 __all__ = [
     "MANIFEST_NAME",
     "content_sha256",
@@ -31,7 +33,9 @@ FORMAT = "companion-world/1"
 
 
 def file_sha256(path: str | Path, *, chunk_bytes: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
+    """SHA-256 of a file's bytes, read in chunks of ``chunk_bytes`` (1 byte to 1 GiB)."""
+    path = check_path("path", path)
+    chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=1, maximum=1 << 30)
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk_bytes):
@@ -43,18 +47,37 @@ def content_sha256(obj: pd.DataFrame | dict[str, np.ndarray]) -> str:
     """SHA-256 of a table's (or a dict of arrays') content: column names, dtypes kinds and values.
 
     Independent of the file format, so two worlds with the same content hash are the same world.
+    Object columns must hold strings (or missing values), and arrays must not be of object dtype: an
+    arbitrary Python object has no stable byte content (its bytes would be a memory address).
     """
     h = hashlib.sha256()
     if isinstance(obj, pd.DataFrame):
         for name in obj.columns:
             col = obj[name]
+            if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+                raise TypeError(
+                    f"`obj` column {name!r} holds Python objects ({pd.api.types.infer_dtype(col, skipna=True)}), "
+                    "which have no stable content to hash; convert it to strings or numbers first."
+                )
             h.update(f"{name}:{col.dtype.kind}:".encode())
             h.update(pd.util.hash_pandas_object(col, index=False).to_numpy().tobytes())
-    else:
+    elif isinstance(obj, dict):
+        for name in obj:
+            if not isinstance(name, str):
+                raise TypeError(f"`obj` keys must be str array names; got {type(name).__name__} {name!r}.")
         for name in sorted(obj):
             arr = np.ascontiguousarray(obj[name])
+            if arr.dtype.kind == "O":
+                raise TypeError(
+                    f"`obj[{name!r}]` has object dtype, whose bytes are memory addresses, not content; "
+                    "pass a numeric, bool or string array."
+                )
             h.update(f"{name}:{arr.dtype.str}:{arr.shape}:".encode())
             h.update(arr.tobytes())
+    else:
+        raise TypeError(
+            f"`obj` must be a pandas DataFrame or a dict of numpy arrays; got {type(obj).__name__}."
+        )
     return h.hexdigest()
 
 
@@ -68,13 +91,20 @@ def write_manifest(folder: str | Path, *, files: dict[str, dict[str, Any]], meta
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
     """Read and sanity-check ``manifest.json`` of a dataset folder."""
-    folder = Path(folder)
+    return _read_manifest(folder, "folder")
+
+
+def _read_manifest(folder: str | Path, name: str) -> dict[str, Any]:
+    """:func:`read_manifest`, its messages naming the caller's parameter ``name``."""
+    folder = check_path(name, folder)
     path = folder / MANIFEST_NAME
     if not folder.is_dir():
-        raise FileNotFoundError(f"`path` must be a dataset folder; {str(folder)!r} does not exist or is not a folder.")
+        raise FileNotFoundError(
+            f"`{name}` must be a dataset folder; {str(folder)!r} does not exist or is not a folder."
+        )
     if not path.is_file():
         raise ValueError(
-            f"`path` {str(folder)!r} has no {MANIFEST_NAME}; write datasets with companion.datasets.save_world."
+            f"`{name}` {str(folder)!r} has no {MANIFEST_NAME}; write datasets with companion.datasets.save_world."
         )
     try:
         body = json.loads(path.read_text())

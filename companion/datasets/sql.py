@@ -30,24 +30,25 @@ def connect(source):
     """
     import duckdb
 
+    from .._validation import check_path
     from ..world import World
     from .io import TABLES
-    from .manifest import manifest_entry, read_manifest, verify_file
+    from .manifest import _read_manifest, manifest_entry, verify_file
 
-    con = duckdb.connect(":memory:")
     if isinstance(source, World):
+        con = duckdb.connect(":memory:")
         for name, table in source.tables.items():
             con.register(name, table)
         return con
     if isinstance(source, (str, Path)):
-        folder = Path(source)
-        manifest = read_manifest(folder)
+        folder = check_path("source", source)
+        manifest = _read_manifest(folder, "source")
+        con = duckdb.connect(":memory:")
         for name in TABLES:
             file = verify_file(folder, f"{name}.parquet", manifest_entry(manifest, f"{name}.parquet", folder))
             path = str(file).replace("'", "''")
             con.sql(f"create view {name} as select * from read_parquet('{path}')")
         return con
-    con.close()
     raise TypeError(
         f"`source` must be a companion World or the path of a saved world; got {type(source).__name__}."
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from companion._validation import check_int, check_number
+from companion._validation import check_finite_product, check_int, check_number
 from companion.design.compute import items_per_second_per_machine, machines_needed
 from companion.design.latency import split_latency_budget
 from companion.design.storage import feature_bytes_per_item, storage_for_retention, storage_per_day
@@ -246,8 +246,24 @@ def estimate_capacity(
     cost = check_number("model_cost_ms_per_item", model_cost_ms_per_item, minimum=0, strict_minimum=True)
     target = check_number("latency_target_ms", latency_target_ms, minimum=0, strict_minimum=True)
     retention = check_number("retention_days", retention_days, minimum=0)
-    cores = check_int("cores_per_machine", cores_per_machine, minimum=1)
+    cores = check_int("cores_per_machine", cores_per_machine, minimum=1, maximum=1_000_000)
     util = check_number("utilisation_target", utilisation_target, minimum=0, strict_minimum=True, maximum=1)
+    # Every product below must stay finite; each check names the inputs of one chain of products.
+    traffic = {"dau": dau, "requests_per_user_per_day": rpu}
+    vector = {"features_per_candidate": n_features, "bytes_per_feature": bytes_per_feature}
+    check_finite_product("logged bytes per day",
+                         {**traffic, "impressions_per_request": impressions, "bytes_per_logged_event": event_bytes,
+                          "retention_days": retention})
+    check_finite_product("logged feature bytes per day",
+                         {**traffic, "impressions_per_request": impressions, **vector, "retention_days": retention})
+    check_finite_product("feature bytes fetched per second at peak",
+                         {**traffic, "peak_factor": peak_factor, "candidates_per_request": candidates, **vector})
+    check_finite_product("ranking CPU ms per request", {"candidates_per_request": candidates,
+                                                        "model_cost_ms_per_item": cost})
+    try:
+        budget = split_latency_budget(target, latency_shares)
+    except (TypeError, ValueError) as exc:  # its messages say `shares`
+        raise type(exc)(f"`latency_shares` is invalid: {exc}") from None
 
     peak = peak_qps(dau, rpu, peak_factor)
     items_peak = items_scored_per_second(peak, candidates)
@@ -255,7 +271,6 @@ def estimate_capacity(
     log_bytes = storage_per_day(dau, rpu, impressions, event_bytes)
     feature_bytes = storage_per_day(dau, rpu, impressions, vector_bytes)
     total_bytes = log_bytes + feature_bytes
-    budget = split_latency_budget(target, latency_shares)
 
     return CapacityEstimate(
         dau=dau,

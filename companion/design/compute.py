@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import math
 
-from companion._validation import check_int, check_number
+from companion._validation import check_finite_product, check_int, check_number
 
 __all__ = ["items_per_second_per_machine", "machines_needed"]
+
+_MAX_CORES = 1_000_000  # far above any machine; keeps the arithmetic in float range
 
 _UTIL_HINT = "The utilisation target is the fraction of each core you plan to use, e.g. 0.5."
 
@@ -59,11 +61,12 @@ def items_per_second_per_machine(
     320000.0
     """
     cost = check_number("model_cost_ms_per_item", model_cost_ms_per_item, minimum=0, strict_minimum=True)
-    cores = check_int("cores_per_machine", cores_per_machine, minimum=1)
+    cores = check_int("cores_per_machine", cores_per_machine, minimum=1, maximum=_MAX_CORES)
     util = check_number(
         "utilisation_target", utilisation_target, minimum=0, strict_minimum=True, maximum=1, hint=_UTIL_HINT
     )
-    return cores * util * 1000.0 / cost
+    return check_finite_product("items/s per machine", {"cores_per_machine": cores, "utilisation_target": util,
+                                                         "1000 / model_cost_ms_per_item": 1000.0 / cost})
 
 
 def machines_needed(
@@ -111,5 +114,12 @@ def machines_needed(
     per_machine = items_per_second_per_machine(
         model_cost_ms_per_item, cores_per_machine=cores_per_machine, utilisation_target=utilisation_target
     )
+    machines = load / per_machine
+    if not math.isfinite(machines):
+        raise ValueError(
+            f"`items_per_second` / items per machine overflows a float (items_per_second={load:g}, "
+            f"model_cost_ms_per_item={model_cost_ms_per_item!r} gives {per_machine:g} items/s per machine); "
+            "check the units of `model_cost_ms_per_item` (milliseconds per item)."
+        )
     # Shave a relative 1e-12 so float noise (10.000000000002) does not buy an extra machine.
-    return int(math.ceil(load / per_machine * (1 - 1e-12)))
+    return int(math.ceil(machines * (1 - 1e-12)))

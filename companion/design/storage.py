@@ -14,8 +14,7 @@ Taught in chapter 01.
 
 from __future__ import annotations
 
-from companion._validation import check_number
-from companion.design.traffic import requests_per_day
+from companion._validation import check_finite_product, check_number
 
 __all__ = ["feature_bytes_per_item", "storage_for_retention", "storage_per_day"]
 
@@ -61,7 +60,10 @@ def storage_per_day(
     """
     events = check_number("events_per_request", events_per_request, minimum=0)
     size = check_number("bytes_per_event", bytes_per_event, minimum=0)
-    return requests_per_day(dau, requests_per_user_per_day) * events * size
+    dau = check_number("dau", dau, minimum=0)
+    rpu = check_number("requests_per_user_per_day", requests_per_user_per_day, minimum=0)
+    return check_finite_product("bytes per day", {"dau": dau, "requests_per_user_per_day": rpu,
+                                                  "events_per_request": events, "bytes_per_event": size})
 
 
 def feature_bytes_per_item(features_per_item: float, bytes_per_feature: float) -> float:
@@ -95,7 +97,7 @@ def feature_bytes_per_item(features_per_item: float, bytes_per_feature: float) -
     """
     n = check_number("features_per_item", features_per_item, minimum=0)
     size = check_number("bytes_per_feature", bytes_per_feature, minimum=0)
-    return n * size
+    return check_finite_product("bytes per item", {"features_per_item": n, "bytes_per_feature": size})
 
 
 def storage_for_retention(bytes_per_day: float, retention_days: float) -> float:
@@ -129,4 +131,4 @@ def storage_for_retention(bytes_per_day: float, retention_days: float) -> float:
     """
     per_day = check_number("bytes_per_day", bytes_per_day, minimum=0)
     days = check_number("retention_days", retention_days, minimum=0)
-    return per_day * days
+    return check_finite_product("bytes retained", {"bytes_per_day": per_day, "retention_days": days})

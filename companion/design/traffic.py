@@ -12,7 +12,7 @@ Taught in chapter 01.
 
 from __future__ import annotations
 
-from companion._validation import check_number
+from companion._validation import check_finite_product, check_number
 from companion.design.units import SECONDS_PER_DAY
 
 __all__ = ["average_qps", "items_scored_per_second", "peak_qps", "requests_per_day"]
@@ -51,7 +51,7 @@ def requests_per_day(dau: float, requests_per_user_per_day: float) -> float:
     """
     dau = check_number("dau", dau, minimum=0)
     rpu = check_number("requests_per_user_per_day", requests_per_user_per_day, minimum=0)
-    return dau * rpu
+    return check_finite_product("requests per day", {"dau": dau, "requests_per_user_per_day": rpu})
 
 
 def average_qps(dau: float, requests_per_user_per_day: float) -> float:
@@ -118,7 +118,8 @@ def peak_qps(dau: float, requests_per_user_per_day: float, peak_factor: float) -
     34722
     """
     peak_factor = check_number("peak_factor", peak_factor, minimum=1, hint=_PEAK_HINT)
-    return average_qps(dau, requests_per_user_per_day) * peak_factor
+    return check_finite_product("peak QPS", {"average_qps": average_qps(dau, requests_per_user_per_day),
+                                             "peak_factor": peak_factor})
 
 
 def items_scored_per_second(qps: float, candidates_per_request: float) -> float:
@@ -153,4 +154,4 @@ def items_scored_per_second(qps: float, candidates_per_request: float) -> float:
     """
     qps = check_number("qps", qps, minimum=0)
     candidates = check_number("candidates_per_request", candidates_per_request, minimum=0)
-    return qps * candidates
+    return check_finite_product("items scored per second", {"qps": qps, "candidates_per_request": candidates})

@@ -16,6 +16,8 @@ __all__ = ["SECONDS_PER_DAY", "human_bytes", "human_count"]
 #: Seconds in a day, the divisor that turns "per day" into "per second".
 SECONDS_PER_DAY: int = 86_400
 
+_MAX_DECIMALS = 20  # beyond float precision anyway
+
 _COUNT_PREFIXES = ("", " K", " M", " B", " T")
 _BYTE_PREFIXES = ("B", "KB", "MB", "GB", "TB", "PB", "EB")
 
@@ -64,7 +66,7 @@ def human_count(value: float, *, decimals: int = 1) -> str:
     '42'
     """
     value = check_number("value", value, minimum=0)
-    decimals = check_int("decimals", decimals, minimum=0)
+    decimals = check_int("decimals", decimals, minimum=0, maximum=_MAX_DECIMALS)
     scaled, power = _scale(value, len(_COUNT_PREFIXES))
     if power == 0:
         return f"{scaled:.0f}" if float(scaled).is_integer() else f"{scaled:.{decimals}f}"
@@ -103,7 +105,7 @@ def human_bytes(value: float, *, decimals: int = 1) -> str:
     '512 B'
     """
     value = check_number("value", value, minimum=0)
-    decimals = check_int("decimals", decimals, minimum=0)
+    decimals = check_int("decimals", decimals, minimum=0, maximum=_MAX_DECIMALS)
     scaled, power = _scale(value, len(_BYTE_PREFIXES))
     if power == 0:
         return f"{scaled:.0f} B"

@@ -59,6 +59,11 @@ def check_exercise_id(name: str, value: Any) -> str:
     return value
 
 
+#: Bounds of an exercise's settings (the runner's ``check`` caps ``timeout_s`` at the same 600 s).
+MAX_RANDOM_CASES = 10_000
+MAX_TIMEOUT_S = 600.0
+
+
 @dataclass(frozen=True)
 class Case:
     """One input to an exercise: positional ``args``, keyword ``kwargs`` and a human ``note``.
@@ -148,6 +153,8 @@ class Exercise:
     def __post_init__(self) -> None:
         check_exercise_id("id", self.id)
         check_type("title", self.title, str)
+        if not self.title.strip():
+            raise ValueError("`title` must be a non-empty description of the exercise; got an empty string.")
         check_type("chapter", self.chapter, str)
         if self.chapter != self.id[:2]:
             raise ValueError(
@@ -163,11 +170,12 @@ class Exercise:
             raise TypeError(f"`generate` must be callable or None; got {type(self.generate).__name__}.")
         if not self.cases and self.generate is None:
             raise ValueError("An exercise needs at least one of `cases` or `generate`; got neither.")
-        check_int("n_random", self.n_random, minimum=0)
+        check_int("n_random", self.n_random, minimum=0, maximum=MAX_RANDOM_CASES)
         check_number("rtol", self.rtol, minimum=0.0)
         check_number("atol", self.atol, minimum=0.0)
         if self.compare is not None and not callable(self.compare):
             raise TypeError(f"`compare` must be callable or None; got {type(self.compare).__name__}.")
-        check_number("timeout_s", self.timeout_s, minimum=0.0, strict_minimum=True)
+        check_number("timeout_s", self.timeout_s, minimum=0.0, strict_minimum=True, maximum=MAX_TIMEOUT_S,
+                     hint="A check is meant to take seconds.")
         object.__setattr__(self, "cases", tuple(self.cases))
         object.__setattr__(self, "properties", _check_callables("properties", self.properties))

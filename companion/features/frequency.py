@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_bool, check_number
+from ._sklearn import validate_X
 
 __all__ = ["FrequencyEncoder"]
 
@@ -42,15 +45,13 @@ class FrequencyEncoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.unseen = unseen
 
     def _validate_params(self) -> None:
-        if not isinstance(self.normalize, bool):
-            raise TypeError(f"`normalize` must be True or False; got {self.normalize!r}.")
-        if isinstance(self.unseen, bool) or not isinstance(self.unseen, (int, float)) or not np.isfinite(self.unseen):
-            raise ValueError(f"`unseen` must be a finite number; got {self.unseen!r}.")
+        check_bool("normalize", self.normalize)
+        check_number("unseen", self.unseen, hint="It is the value given to categories not seen in fit.")
 
     def fit(self, X, y=None) -> FrequencyEncoder:
         """Count the categories of each column of ``X`` (n_samples, n_features); missing values count too."""
         self._validate_params()
-        X = validate_data(self, X, dtype=None, ensure_all_finite=False)
+        X = validate_X(self, X, dtype=None, ensure_all_finite=False)
         self.frequencies_ = []
         for j in range(X.shape[1]):
             counts = pd.Series(X[:, j]).value_counts(dropna=False, normalize=self.normalize)
@@ -60,7 +61,7 @@ class FrequencyEncoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """The frequency of each value, shape (n_samples, n_features), float."""
         check_is_fitted(self, "frequencies_")
-        X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        X = validate_X(self, X, dtype=None, ensure_all_finite=False, reset=False)
         out = np.empty(X.shape, dtype=np.float64)
         for j, freq in enumerate(self.frequencies_):
             out[:, j] = pd.Series(X[:, j]).map(freq).fillna(float(self.unseen)).to_numpy(dtype=np.float64)

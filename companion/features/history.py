@@ -14,11 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_type
+from .._validation import check_columns, check_number, check_type
 
 __all__ = ["history_features"]
 
 SECONDS_PER_DAY = 86_400
+MAX_WINDOW_DAYS = 36_500  # a century: far beyond any log, and well inside int64 seconds
 
 
 def history_features(events: pd.DataFrame, queries: pd.DataFrame, *, key: str = "user_id",
@@ -53,14 +54,17 @@ def history_features(events: pd.DataFrame, queries: pd.DataFrame, *, key: str = 
     [1, 2]
     """
     check_type("key", key, str)
-    check_columns("events", events, [key, "ts", "click", "watch_s"])
-    check_columns("queries", queries, [key, "ts"])
+    check_columns("events", events, ["ts", "click", "watch_s"])
+    check_columns("queries", queries, ["ts"])
+    for name, frame in (("events", events), ("queries", queries)):
+        if key not in frame.columns:
+            raise ValueError(f"`{name}` is missing column {key!r} named by `key`; it has {list(frame.columns)}. "
+                             "Pass a `key` both tables have, e.g. key='user_id'.")
     if isinstance(windows, (str, bytes)) or not isinstance(windows, Sequence) or not len(windows):
         raise TypeError(f"`windows` must be a non-empty sequence of day counts, e.g. (1, 7, 28); got {windows!r}.")
-    for w in windows:
-        if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)) or not np.isfinite(w) \
-                or w <= 0:
-            raise ValueError(f"`windows` must hold positive finite day counts; got {w!r}.")
+    windows = [check_number(f"windows[{j}]", w, minimum=0.0, strict_minimum=True, maximum=MAX_WINDOW_DAYS,
+                            hint="Windows are positive day counts, e.g. (1, 7, 28).")
+               for j, w in enumerate(windows)]
     if prefix is None:
         prefix = key.removesuffix("_id") + "_"
     check_type("prefix", prefix, str)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_number
+from ._sklearn import validate_X
 
 __all__ = ["Winsorizer"]
 
@@ -48,7 +49,7 @@ class Winsorizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         hi = check_number("upper", self.upper, minimum=0.0, maximum=1.0)
         if not lo < hi:
             raise ValueError(f"`lower` must be below `upper`; got lower={lo}, upper={hi}.")
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
+        X = validate_X(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
         if np.isnan(X).all(axis=0).any():
             bad = np.flatnonzero(np.isnan(X).all(axis=0)).tolist()
             raise ValueError(f"`X` column(s) {bad} hold only NaN; there is nothing to learn bounds from.")
@@ -59,7 +60,7 @@ class Winsorizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """``X`` clipped to the learned bounds, shape (n_samples, n_features)."""
         check_is_fitted(self, "lower_bounds_")
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False)
+        X = validate_X(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False)
         return np.clip(X, self.lower_bounds_, self.upper_bounds_)
 
     def __sklearn_tags__(self):

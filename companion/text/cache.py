@@ -12,13 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from .._validation import check_bool, check_type
+
 __all__ = ["cache_dir", "cached_array"]
+
+
+_NAMESPACE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 
 
 def cache_dir() -> Path:
@@ -46,6 +52,19 @@ def cached_array(namespace: str, settings: dict, texts: Sequence[str],
     Writes atomically (a temporary file renamed into place), so an interrupted run never leaves a
     truncated entry.
     """
+    check_type("namespace", namespace, str)
+    if not _NAMESPACE.fullmatch(namespace):
+        raise ValueError(f"`namespace` must be a short name of letters, digits, '_', '-' or '.' (it starts the cache "
+                         f"file's name), e.g. 'minilm'; got {namespace!r}.")
+    check_type("settings", settings, dict, hint="Pass the settings that change the result, e.g. {'normalize': True}.")
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError(f"`texts` must be a sequence of strings (not one string); got {type(texts).__name__}.")
+    for j, t in enumerate(texts):
+        check_type(f"texts[{j}]", t, str)
+    if not callable(compute):
+        raise TypeError(f"`compute` must be a function of no arguments returning the array; got "
+                        f"{type(compute).__name__}.")
+    check_bool("use_cache", use_cache)
     if not use_cache:
         return compute()
     path = cache_dir() / f"{namespace}-{_key(namespace, settings, texts)[:32]}.npy"

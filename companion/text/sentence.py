@@ -10,7 +10,7 @@ catalogue again gets it in milliseconds. Taught in chapter 05.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -66,7 +66,7 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
 
     def fit(self, texts=None, y=None) -> SentenceEncoder:
         """Nothing to learn (the encoder is pretrained); validates the settings and returns ``self``."""
-        check_int("batch_size", self.batch_size, minimum=1)
+        check_int("batch_size", self.batch_size, minimum=1, maximum=1_000_000)
         for name in ("normalize", "use_cache"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"`{name}` must be True or False; got {getattr(self, name)!r}.")
@@ -77,6 +77,8 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
         self.fit()
         if isinstance(texts, str):
             raise TypeError("`texts` must be a sequence of strings, not one string; wrap it in a list.")
+        if not isinstance(texts, Iterable):
+            raise TypeError(f"`texts` must be a sequence of strings; got {type(texts).__name__} {texts!r}.")
         texts = list(texts)
         for j, t in enumerate(texts):
             if not isinstance(t, str):

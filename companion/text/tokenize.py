@@ -29,6 +29,8 @@ def tokenize_all(texts: Iterable[str]) -> list[list[str]]:
     """:func:`tokenize` every text; raises naming the position of a text that is not a str."""
     if isinstance(texts, str):
         raise TypeError("`texts` must be a sequence of strings, not one string; wrap it in a list.")
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"`texts` must be a sequence of strings; got {type(texts).__name__} {texts!r}.")
     out = []
     for j, t in enumerate(texts):
         if not isinstance(t, str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -31,11 +31,11 @@ def _stable_hash(text: str) -> int:
 def _check_word2vec_params(est) -> None:
     """The hyper-parameters both estimators share, validated the same way."""
     check_int("vector_size", est.vector_size, minimum=1, maximum=4096)
-    check_int("window", est.window, minimum=1)
-    check_int("min_count", est.min_count, minimum=1)
-    check_int("epochs", est.epochs, minimum=1)
-    check_int("negative", est.negative, minimum=0)
-    check_int("seed", est.seed, minimum=0)
+    check_int("window", est.window, minimum=1, maximum=1_000)
+    check_int("min_count", est.min_count, minimum=1, maximum=10**9)
+    check_int("epochs", est.epochs, minimum=1, maximum=1_000)
+    check_int("negative", est.negative, minimum=0, maximum=100)
+    check_int("seed", est.seed, minimum=0, maximum=2**32 - 1, hint="gensim takes a 32-bit seed.")
 
 
 def _word2vec(sentences: list[list[str]], *, vector_size: int, window: int, min_count: int, sg: bool,
@@ -147,11 +147,16 @@ class Item2Vec(BaseEstimator):
 
     def fit(self, sequences: Sequence[Sequence[int]], *, n_items: int) -> Item2Vec:
         """Learn vectors from ``sequences`` of item ids in ``[0, n_items)``."""
-        check_int("n_items", n_items, minimum=1)
+        check_int("n_items", n_items, minimum=1, maximum=100_000_000)
         _check_word2vec_params(self)
+        if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Iterable):
+            raise TypeError(f"`sequences` must be a sequence of item-id sequences, e.g. [[3, 7, 7, 2], [5, 1]]; "
+                            f"got {type(sequences).__name__}.")
         sentences = []
         for j, seq in enumerate(sequences):
             arr = np.asarray(seq)
+            if arr.ndim != 1:
+                raise ValueError(f"`sequences[{j}]` must be a 1-D sequence of item ids; got shape {arr.shape}.")
             if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= n_items):
                 raise ValueError(f"`sequences[{j}]` must hold integer item ids in [0, {n_items}); got {arr[:5]}...")
             sentences.append([str(int(i)) for i in arr])
@@ -174,7 +179,7 @@ class Item2Vec(BaseEstimator):
         """The ``k`` items with the highest cosine similarity to ``item_id`` (which needs a vector)."""
         check_is_fitted(self, "vectors_")
         check_int("item_id", item_id, minimum=0, maximum=self.vectors_.shape[0] - 1)
-        check_int("k", k, minimum=1)
+        check_int("k", k, minimum=1, maximum=self.vectors_.shape[0])
         if not self.has_vector_[item_id]:
             raise ValueError(f"item {item_id} has no vector (it occurred fewer than min_count times).")
         v = self.vectors_ / np.maximum(np.linalg.norm(self.vectors_, axis=1, keepdims=True), 1e-12)

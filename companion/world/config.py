@@ -76,8 +76,10 @@ class EngagementParams:
     satisfaction_reference: float = 0.6
 
     def __post_init__(self) -> None:
+        # Logit coefficients live in [-100, 100]: beyond that a sigmoid is 0 or 1 and exp() overflows.
         for name in self.__dataclass_fields__:
-            check_number(name, getattr(self, name), hint="EngagementParams holds finite real numbers.")
+            check_number(name, getattr(self, name), minimum=-100.0, maximum=100.0,
+                         hint="EngagementParams holds finite logit coefficients in [-100, 100].")
         check_number("affinity_eps", self.affinity_eps, strict_minimum=True, minimum=0.0)
         check_number("freshness_days", self.freshness_days, strict_minimum=True, minimum=0.0)
         check_number("position_decay", self.position_decay, minimum=0.0, maximum=10.0)

@@ -34,8 +34,8 @@ class SeenSet:
     """
 
     def __init__(self, n_users: int, n_items: int) -> None:
-        self.n_users = check_int("n_users", n_users, minimum=1)
-        self.n_items = check_int("n_items", n_items, minimum=1)
+        self.n_users = check_int("n_users", n_users, minimum=1, maximum=10**9)
+        self.n_items = check_int("n_items", n_items, minimum=1, maximum=10**9)
         self.bits = np.zeros((self.n_users * self.n_items + 7) // 8, dtype=np.uint8)
 
     def _keys(self, users, items) -> np.ndarray:

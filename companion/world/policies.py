@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._validation import check_int, check_number
+from .._validation import check_array, check_int, check_number, check_type
 from .memory import SeenSet
 
 __all__ = ["Policy", "PopularityPolicy", "Slates", "sample_distinct", "seen_mask"]
@@ -66,19 +66,34 @@ def seen_mask(seen: SeenSet | None, users: np.ndarray, items: np.ndarray) -> np.
     return seen.contains(np.broadcast_to(users[:, None], items.shape), items)
 
 
+_MAX_ROWS = 10_000_000
+
+
 def sample_distinct(rng: np.random.Generator, p: np.ndarray, n_rows: int, k: int) -> np.ndarray:
     """Draw ``n_rows`` rows of ``k`` distinct indices, each a weighted sample without replacement.
 
     Each row keeps the first ``k`` distinct values of an i.i.d. sequence drawn with probabilities
     ``p`` (extended until it has ``k`` distinct values), which is exactly successive sampling without
     replacement. Vectorised over rows; cost about ``n_rows * 2k * log(len(p))``. Returns shape (n_rows, k).
+
+    ``p`` holds non-negative finite weights (normalised here), ``n_rows`` is at most 10 million per call.
     """
+    check_type("rng", rng, np.random.Generator, hint="Pass e.g. np.random.default_rng(0).")
+    p = check_array("p", p, ndim=1, dtype_kind="iuf", allow_empty=False, finite=True)
     n = p.size
+    if p.min() < 0:
+        raise ValueError(f"`p` holds weights, so they must be >= 0; got a minimum of {p.min()}.")
+    with np.errstate(over="ignore"):
+        total = float(np.sum(p, dtype=np.float64))
+    if not np.isfinite(total):
+        raise ValueError(f"`p` sums to {total} (the weights overflow); rescale them, e.g. p / p.max().")
+    n_rows = check_int("n_rows", n_rows, minimum=0, maximum=_MAX_ROWS)
+    k = check_int("k", k, minimum=1)
     if k > n:
         raise ValueError(f"`k` must be at most the number of candidates ({n}); got {k}.")
     if np.count_nonzero(p) < k:
         raise ValueError(f"`p` must give positive probability to at least k={k} candidates.")
-    cdf = np.cumsum(p / p.sum())
+    cdf = np.cumsum(p / total)
     out = np.empty((n_rows, k), dtype=np.int64)
     todo = np.arange(n_rows)
     draws = np.empty((0, 0), dtype=np.int64)
@@ -115,7 +130,7 @@ class PopularityPolicy(Policy):
 
     def __init__(self, *, window_days: int = 7, exponent: float = 0.8, uniform_mix: float = 0.2,
                  explore_share: float = 0.1, filter_seen: bool = False) -> None:
-        self.window_days = check_int("window_days", window_days, minimum=1)
+        self.window_days = check_int("window_days", window_days, minimum=1, maximum=3_650)
         self.exponent = check_number("exponent", exponent, minimum=0.0, maximum=10.0)
         self.uniform_mix = check_number("uniform_mix", uniform_mix, minimum=0.0, maximum=1.0)
         self.explore_share = check_number("explore_share", explore_share, minimum=0.0, maximum=1.0)

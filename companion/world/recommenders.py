@@ -50,11 +50,12 @@ class TopicProfilePolicy(Policy):
             raise TypeError(f"`filter_seen` must be True or False; got {type(filter_seen).__name__} {filter_seen!r}.")
         self.realtime = realtime
         self.filter_seen = filter_seen
-        self.ctr_weight = check_number("ctr_weight", ctr_weight, minimum=0.0)
-        self.freshness_weight = check_number("freshness_weight", freshness_weight, minimum=0.0)
-        self.smoothing = check_number("smoothing", smoothing, strict_minimum=True, minimum=0.0)
+        # Upper bounds far above any useful setting keep the scores finite (a weight of 1e308 overflows them).
+        self.ctr_weight = check_number("ctr_weight", ctr_weight, minimum=0.0, maximum=1e6)
+        self.freshness_weight = check_number("freshness_weight", freshness_weight, minimum=0.0, maximum=1e6)
+        self.smoothing = check_number("smoothing", smoothing, strict_minimum=True, minimum=0.0, maximum=1e9)
         self.prior_impressions = check_number("prior_impressions", prior_impressions, strict_minimum=True,
-                                              minimum=0.0)
+                                              minimum=0.0, maximum=1e12)
         self.name = "real-time" if realtime else "batch (daily)"
 
     def start(self, users, items, history, *, slate_size) -> None:
@@ -173,7 +174,7 @@ class HybridPolicy(TopicProfilePolicy):
 
     def __init__(self, *, n_candidates: int = 100, **kwargs) -> None:
         super().__init__(realtime=True, **kwargs)
-        self.n_candidates = check_int("n_candidates", n_candidates, minimum=1)
+        self.n_candidates = check_int("n_candidates", n_candidates, minimum=1, maximum=10_000_000)
         self.name = "hybrid"
 
     def start(self, users, items, history, *, slate_size) -> None:

@@ -139,6 +139,9 @@ class Simulator:
         active = np.flatnonzero(signup <= day)
         mult = np.ones(signup.size) if rate_multiplier is None else check_array(
             "rate_multiplier", rate_multiplier, shape=(signup.size,), dtype_kind="f", finite=True)
+        if mult.size and mult.min() < 0:
+            raise ValueError(f"`rate_multiplier` scales request rates, so it must be >= 0; got a minimum of "
+                             f"{mult.min()}.")
         rate = self.config.requests_per_active_day * self.truth.activity[active] * WEEKLY[day % 7] * mult[active]
         rate = np.where(signup[active] == day, rate * self.config.signup_day_boost, rate)
         rate = np.where(self.truth.user_bot[active], BOT_REQUESTS_PER_DAY * WEEKLY[day % 7], rate)
@@ -170,6 +173,21 @@ class Simulator:
         ``dynamic`` is added to the static logit (satiation, fatigue, treatment effects; see
         :meth:`run`). Bots click at random and watch for about a second.
         """
+        user = check_array("user", user, ndim=1, dtype_kind="iu")
+        item = check_array("item", item, ndim=1, dtype_kind="iu")
+        if user.shape != item.shape:
+            raise ValueError(f"`user` and `item` must have the same shape; got {user.shape} and {item.shape}.")
+        for name, ids, n in (("user", user, self.truth.taste.shape[0]), ("item", item, self.truth.quality.shape[0])):
+            if ids.size and (ids.min() < 0 or ids.max() >= n):
+                raise ValueError(f"`{name}` must hold ids in [0, {n}); got values in [{ids.min()}, {ids.max()}].")
+        day = check_int("day", day, minimum=0, maximum=self.config.n_days - 1)
+        position = check_array("position", position, shape=user.shape, dtype_kind="iu")
+        k = self.truth.position_bias.size
+        if position.size and (position.min() < 0 or position.max() >= k):
+            raise ValueError(f"`position` must lie in [0, {k}); got values in [{position.min()}, {position.max()}].")
+        check_type("rng", rng, np.random.Generator)
+        if dynamic is not None:
+            dynamic = check_array("dynamic", dynamic, shape=user.shape, dtype_kind="iuf", finite=True)
         comp = self.truth.logit_terms(user, item, day)
         logit = sum(comp.values())
         if dynamic is not None:
@@ -301,7 +319,10 @@ class Simulator:
             hist_a = history
             if history is not None and shares is not None and len(history):
                 hist_a = history[assignment[history["user_id"].to_numpy()] == a]
-            pol.start(self.users, self.items, hist_a, slate_size=k)
+            # Each policy gets its own copies: a policy that edits the tables it is given (adds a column,
+            # sorts in place) must not change the world's tables, nor what another arm sees.
+            pol.start(self.users.copy(), self.items.copy(), None if hist_a is None else hist_a.copy(),
+                      slate_size=k)
         satisfaction = np.zeros(n_users)
         first_day = np.full(n_users, -1, dtype=np.int64)
         p = cfg.engagement

@@ -56,6 +56,8 @@ class TreatedPolicy(Policy):
         self.novelty_days = check_number("novelty_days", novelty_days, strict_minimum=True, minimum=0.0)
         if label is not None:
             check_type("label", label, str)
+            if not label.strip():
+                raise ValueError("`label` names the arm in reports; pass a non-empty string or None.")
         self.name = f"{base.name} + {label or f'lift {lift:+.3f}'}"
 
     def start(self, users, items, history, *, slate_size) -> None:

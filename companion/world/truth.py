@@ -132,10 +132,15 @@ class Truth:
                 object.__setattr__(self, name, frozen)
 
     # ------------------------------------------------------------------ the model
-    def _ids(self, user_ids, item_ids, day):
+    def _ids(self, user_ids, item_ids, day, *, flat: bool = False):
+        """Validated ids broadcast together; ``flat`` refuses a broadcast shape of more than one dimension."""
         u = check_array("user_ids", user_ids, dtype_kind="iu")
         i = check_array("item_ids", item_ids, dtype_kind="iu")
         d = check_array("day", day, dtype_kind="iu")
+        n_days = self.config.n_days
+        if d.size and (d.min() < 0 or d.max() >= n_days):
+            raise ValueError(f"`day` must lie in [0, {n_days}) (the days of this world); got values in "
+                             f"[{d.min()}, {d.max()}].")
         if u.size and (u.min() < 0 or u.max() >= self.taste.shape[0]):
             raise ValueError(
                 f"`user_ids` must lie in [0, {self.taste.shape[0]}); got values in [{u.min()}, {u.max()}]."
@@ -145,11 +150,17 @@ class Truth:
                 f"`item_ids` must lie in [0, {self.quality.shape[0]}); got values in [{i.min()}, {i.max()}]."
             )
         try:
-            return np.broadcast_arrays(u, i, d)
+            out = np.broadcast_arrays(u, i, d)
         except ValueError as exc:
             raise ValueError(
                 f"`user_ids`, `item_ids` and `day` must broadcast together; got shapes {u.shape}, {i.shape}, {d.shape}."
             ) from exc
+        if flat and out[0].ndim > 1:
+            raise ValueError(
+                f"`user_ids`, `item_ids` and `day` must be scalars or 1-D arrays (one value per impression); got "
+                f"shapes {u.shape}, {i.shape}, {d.shape}. For a grid of users x items use logit_terms."
+            )
+        return out
 
     def logit_components(self, user_ids, item_ids, day) -> pd.DataFrame:
         """Each additive term of the static true logit, one row per (user, item, day).
@@ -168,6 +179,7 @@ class Truth:
             Columns ``intercept, affinity, factor, quality, freshness, same_country, interaction, surge,
             fade`` and their row sum is the logit of :meth:`attractiveness`.
         """
+        self._ids(user_ids, item_ids, day, flat=True)
         return pd.DataFrame({name: np.ravel(v) for name, v in self.logit_terms(user_ids, item_ids, day).items()})
 
     def logit_terms(self, user_ids, item_ids, day) -> dict[str, np.ndarray]:
@@ -212,9 +224,18 @@ class Truth:
         seen = check_array("seen", seen, dtype_kind="b")
         clicked = check_array("clicked", clicked, dtype_kind="b")
         above = check_array("same_topic_above", same_topic_above, dtype_kind="iu")
+        if above.size and above.min() < 0:
+            raise ValueError(f"`same_topic_above` counts items, so it must be >= 0; got a minimum of {above.min()}.")
+        arrays = {"seen": seen, "clicked": clicked, "same_topic_above": above}
+        if followed is not None:
+            arrays["followed"] = check_array("followed", followed, dtype_kind="b")
+        shapes = {name: a.shape for name, a in arrays.items()}
+        if len(set(shapes.values())) > 1:
+            raise ValueError("`seen`, `clicked`, `same_topic_above` and `followed` must have the same shape (one "
+                             f"value per impression); got {shapes}.")
         out = -p.seen_penalty * seen - p.clicked_penalty * clicked - p.fatigue * above
         if followed is not None:
-            out = out + p.follow * check_array("followed", followed, dtype_kind="b")
+            out = out + p.follow * arrays["followed"]
         return out
 
     def memory(self, history: pd.DataFrame | None):
@@ -247,20 +268,31 @@ class Truth:
         k = self.position_bias.size
         if pos.size and (pos.min() < 0 or pos.max() >= k):
             raise ValueError(f"`position` must lie in [0, {k}); got values in [{pos.min()}, {pos.max()}].")
-        attractiveness = self.attractiveness(user_ids, item_ids, day)
+        ids_shape = np.broadcast_arrays(*self._ids(user_ids, item_ids, day, flat=True))[0].shape
         try:
-            return self.position_bias[pos] * attractiveness
-        except ValueError as exc:
+            ok = np.broadcast_shapes(pos.shape, ids_shape) == ids_shape
+        except ValueError:
+            ok = False
+        if not ok:
             raise ValueError(
-                f"`position` must broadcast with the ids; got shape {pos.shape} for ids of shape "
-                f"{attractiveness.shape}."
-            ) from exc
+                f"`position` must broadcast with the ids; got shape {pos.shape} for ids of shape {ids_shape}."
+            )
+        return self.position_bias[pos] * self.attractiveness(user_ids, item_ids, day)
+
+    def _candidates(self, candidates) -> np.ndarray:
+        cand = check_array("candidates", candidates, ndim=1, dtype_kind="iu", allow_empty=False)
+        n = self.quality.shape[0]
+        if cand.min() < 0 or cand.max() >= n:
+            raise ValueError(f"`candidates` must hold valid item ids (`item_ids` must lie in [0, {n})); got values "
+                             f"in [{cand.min()}, {cand.max()}].")
+        return cand
 
     def best_items(self, user_id: int, day: int, candidates, *, k: int = 10) -> np.ndarray:
         """The oracle: the ``k`` candidates with the highest true attractiveness for one user."""
         check_int("user_id", user_id, minimum=0, maximum=self.taste.shape[0] - 1)
-        check_int("k", k, minimum=1)
-        cand = check_array("candidates", candidates, ndim=1, dtype_kind="iu")
+        check_int("day", day, minimum=0, maximum=self.config.n_days - 1)
+        check_int("k", k, minimum=1)  # k above the number of candidates returns them all
+        cand = self._candidates(candidates)
         score = self.attractiveness(np.full(cand.size, user_id), cand, day)
         return cand[np.argsort(-score, kind="stable")[:k]]
 
@@ -275,9 +307,12 @@ class Truth:
         Returns item ids of shape (len(user_ids), k), best first. Computed in chunks (memory stays small).
         """
         users = check_array("user_ids", user_ids, ndim=1, dtype_kind="iu")
-        cand = check_array("candidates", candidates, ndim=1, dtype_kind="iu", allow_empty=False)
+        cand = self._candidates(candidates)
         check_int("k", k, minimum=1, maximum=cand.size)
-        check_int("day", day)
+        check_int("day", day, minimum=0, maximum=self.config.n_days - 1)
+        if users.size and (users.min() < 0 or users.max() >= self.taste.shape[0]):
+            raise ValueError(f"`user_ids` must lie in [0, {self.taste.shape[0]}); got values in "
+                             f"[{users.min()}, {users.max()}].")
         state = None if history is None else self.memory(history)
         out = np.empty((users.size, k), dtype=np.int64)
         step = max(1, 2_000_000 // cand.size)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_int
+from .._validation import check_int, check_type
 from .config import WorldConfig, world_config
 from .policies import PopularityPolicy
 from .population import make_items, make_users
@@ -62,11 +62,25 @@ class World:
         return Simulator(self.truth, self.users, self.items)
 
     def sql(self, query: str) -> pd.DataFrame:
-        """Run a DuckDB SQL query over the tables ``users``, ``items``, ``events``, ``topics``."""
+        """Run a DuckDB SQL query over the tables ``users``, ``items``, ``events``, ``topics``.
+
+        A query DuckDB cannot run raises :class:`ValueError` with DuckDB's message.
+        """
+        import duckdb
+
         from ..datasets import connect
 
+        check_type("query", query, str, hint='Pass SQL text, e.g. "select count(*) from events".')
+        if not query.strip():
+            raise ValueError('`query` must be a SQL statement, e.g. "select count(*) from events"; got "".')
         with connect(self) as con:
-            return con.sql(query).df()
+            try:
+                result = con.sql(query)
+            except duckdb.Error as exc:
+                raise ValueError(f"`query` failed in DuckDB: {type(exc).__name__}: {exc}") from exc
+            if result is None:
+                raise ValueError(f"`query` must return rows (a select statement); got {query!r}.")
+            return result.df()
 
     def __repr__(self) -> str:
         c = self.config

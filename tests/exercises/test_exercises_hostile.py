@@ -23,8 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from companion.exercises import Case, Exercise, check
-from companion.exercises import _isolate
+from companion.exercises import Case, Exercise, _isolate, check
 
 pytestmark = pytest.mark.skipif(not _isolate.can_isolate(), reason="isolated checking needs Linux (fork)")
 

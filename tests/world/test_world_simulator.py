@@ -224,6 +224,35 @@ def test_base_policy_must_implement_rank(tiny_world):
         tiny_world.simulator().run(Policy(), seed=0, days=range(0, 1))
 
 
+class EditsItsTables(PopularityPolicy):
+    """A policy that edits the tables it is given in place (adds, overwrites and deletes columns)."""
+
+    name = "edits its tables"
+
+    def start(self, users, items, history, *, slate_size):
+        users["score"] = 1.0
+        users["signup_day"] = -1
+        del users["device"]
+        items["upload_day"] = 0
+        if history is not None:
+            history["click"] = True
+        super().start(users, items, history, slate_size=slate_size)
+
+
+def test_policy_editing_its_tables_leaves_the_world_unchanged(tiny_world):
+    """Issue 6: the simulator hands a policy copies, so start() cannot change world.users (or items, history)."""
+    users, items = tiny_world.users.copy(), tiny_world.items.copy()
+    history = tiny_world.events[tiny_world.events["day"] < 2]
+    before = history.copy()
+    sim = tiny_world.simulator()
+    sim.run(EditsItsTables(), seed=0, days=range(2, 3), history=history)
+    sim.run_experiment({"a": EditsItsTables(), "b": PopularityPolicy()}, seed=0, days=range(2, 3), history=history)
+    pd.testing.assert_frame_equal(tiny_world.users, users)
+    pd.testing.assert_frame_equal(tiny_world.items, items)
+    pd.testing.assert_frame_equal(history, before)
+    assert "score" not in sim.users.columns
+
+
 # ------------------------------------------------------------------ companion bug
 def test_popularity_window_expires_the_oldest_history_day():
     items = pd.DataFrame({"item_id": np.arange(3), "upload_day": 0})
