@@ -181,18 +181,19 @@ class CheckReport:
         return bool(self.results) and all(r.passed for r in self.results)
 
     def summary(self) -> str:
-        """One line: exercise, verdict and counts."""
-        head = f"{self.exercise_id} ({self.title})"
+        """The verdict and counts, on lines of at most about 78 characters (the book's page width)."""
         if self.passed:
-            return f"PASSED {head}: all {self.n_cases} cases passed (seed={self.seed})."
+            return f"PASSED {self.exercise_id}: all {self.n_cases} cases passed (seed={self.seed})."
         ran = self.n_cases - self.n_skipped
-        text = f"FAILED {head}: {self.n_failed} of {ran} cases run failed (seed={self.seed})"
+        text = f"FAILED {self.exercise_id}: {self.n_failed} of {ran} cases run failed (seed={self.seed})"
         if self.n_skipped:
-            text += f"; {self.n_skipped} more not run after a timeout"
+            text += f";\n{self.n_skipped} more not run after a timeout"
         return text + "."
 
     def __str__(self) -> str:
         lines = [self.summary()]
+        if not self.passed:
+            lines.append(f"exercise: {self.title}")
         shown = self.failures[: self.max_shown]
         for i, result in enumerate(shown, start=1):
             lines.append("")

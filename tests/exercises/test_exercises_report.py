@@ -40,7 +40,7 @@ def test_report_lists_every_failure_with_its_inputs():
 
 def test_passing_report_is_one_line():
     report = check(EX, _scale, verbose=False)
-    assert str(report) == "PASSED 98.scale (Scale a list): all 3 cases passed (seed=0)."
+    assert str(report) == "PASSED 98.scale: all 3 cases passed (seed=0)."
     assert repr(report) == "<CheckReport 98.scale: passed>"
 
 
