@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book test test-offline lint bench clean
+.PHONY: install book test test-offline lint bench lab clean
 
 install: $(STAMP)
 
@@ -32,6 +32,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# JupyterLab on the book's folder; the chapters run on the kernel "python3" installed above (this venv's
+# python, display name "Python 3 (companion)"). Extra flags: make lab LAB_ARGS="--no-browser --port 8899"
+# (as root, e.g. in a container: LAB_ARGS=--allow-root).
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/book $(LAB_ARGS)
 
 clean:
 	rm -rf _build
