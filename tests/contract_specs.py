@@ -19,14 +19,8 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import os
-import pickle
 import re
-import resource
-import select
-import signal
 import tempfile
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +28,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from companion.exercises._isolate import Outcome as IsolatedOutcome
+from companion.exercises._isolate import Worker
 
 HUGE_INT = 10**400  # beyond float range: float(HUGE_INT) raises OverflowError
 HUGE_FLOAT = 1e308  # finite, but overflows as soon as it is multiplied by anything > 1.8
@@ -338,87 +335,38 @@ def _names_param(message: str, name: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message) is not None
 
 
-def _classify(fn: Callable[[], Any], param: str | None) -> tuple[str, str]:
-    try:
-        fn()
-    except BaseException as exc:  # noqa: BLE001 - classify everything
-        text = f"{type(exc).__name__}: {exc}"[:300]
-        if param is None:
-            return "failed", text
-        if isinstance(exc, (ValueError, TypeError)) and _names_param(str(exc), param):
-            return "clear", text
-        if isinstance(exc, MemoryError):
-            return "hang", text
-        return "unclear", text
-    return ("ok" if param is None else "silent"), "returned a result"
+def _classify(outcome: IsolatedOutcome, param: str | None) -> tuple[str, str]:
+    """What one call did: "clear"/"unclear"/"silent"/"hang" for a bad call, "ok"/"failed" for a sanity call."""
+    if outcome.kind in ("timeout", "crashed"):  # no answer within the limit, or the worker died (memory, crash)
+        return "hang", outcome.error or outcome.kind
+    if outcome.kind != "raised":  # returned a value (whether or not it could be sent back)
+        return ("ok" if param is None else "silent"), "returned a result"
+    text = outcome.error or ""
+    if param is None:
+        return "failed", text
+    message = text.split(": ", 1)[-1]
+    if {"builtins.ValueError", "builtins.TypeError"} & set(outcome.error_types) and _names_param(message, param):
+        return "clear", text
+    if "builtins.MemoryError" in outcome.error_types:
+        return "hang", text
+    return "unclear", text
 
 
-def _worker(calls: list[tuple[Callable[[], Any], str | None]], first: int, write_fd: int, mem_bytes: int) -> None:
-    """The child: run calls[first:] in order, one length-prefixed pickled answer per call."""
-    try:
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (mem_bytes, hard))
-    except (ValueError, OSError):
-        pass
-    try:
-        for fn, param in calls[first:]:
-            t0 = time.perf_counter()
-            status, detail = _classify(fn, param)
-            body = pickle.dumps((status, detail, time.perf_counter() - t0))
-            os.write(write_fd, len(body).to_bytes(4, "little") + body)
-    finally:
-        os._exit(0)
-
-
-def _vm_bytes() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def _call(fn: Callable[[], Any]) -> Any:
+    return fn()
 
 
 def run_calls(calls: list[tuple[Callable[[], Any], str | None]], timeouts: list[float]) -> list[tuple[str, str, float]]:
-    """Run the calls in a forked worker (memory-limited); a call over its time limit is killed, the rest go on.
+    """Run the calls in a forked, memory-limited worker (the exercise checker's); a call over its limit is killed.
 
-    A call that does not answer within its limit is a "hang": the worker is killed (SIGKILL, by its pid)
-    and a new one is forked for the remaining calls. A worker that dies mid-call (out of memory, a crash)
-    likewise counts that call as a "hang".
+    A call that does not answer within its time limit is a "hang"; so is one that runs out of memory or
+    kills the worker. The worker is then replaced for the remaining calls.
     """
-    mem = _vm_bytes() + (3 << 30)
     results: list[tuple[str, str, float]] = []
-    while len(results) < len(calls):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            os.close(read_fd)
-            _worker(calls, len(results), write_fd, mem)
-        os.close(write_fd)
-        buf = b""
-        started = time.perf_counter()
-        try:
-            while len(results) < len(calls):
-                limit = timeouts[len(results)]
-                left = started + limit - time.perf_counter()
-                ready = select.select([read_fd], [], [], max(left, 0))[0] if left > 0 else []
-                if not ready:
-                    os.kill(pid, signal.SIGKILL)
-                    results.append(("hang", f"no answer within {limit:g} s (killed)", limit))
-                    break
-                block = os.read(read_fd, 1 << 16)
-                if not block:
-                    results.append(("hang", "the worker died without an answer (memory or a crash)",
-                                     time.perf_counter() - started))
-                    break
-                buf += block
-                while len(buf) >= 4 and len(buf) >= 4 + int.from_bytes(buf[:4], "little"):
-                    n = int.from_bytes(buf[:4], "little")
-                    results.append(pickle.loads(buf[4:4 + n]))
-                    buf = buf[4 + n:]
-                    started = time.perf_counter()
-        finally:
-            os.close(read_fd)
-            os.waitpid(pid, 0)
+    with Worker(_call, [((fn,), {}) for fn, _ in calls], memory_mb=3 * 1024) as worker:
+        for index, ((_, param), limit) in enumerate(zip(calls, timeouts, strict=True)):
+            outcome = worker.run(index, limit)
+            results.append((*_classify(outcome, param), outcome.elapsed_s))
     return results
 
 
