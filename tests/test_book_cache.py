@@ -122,7 +122,8 @@ def test_sync_cache_empties_a_cache_stamped_with_another_fingerprint(tmp_path):
 
 
 def test_config_inited_anchors_the_cache_at_the_book_and_clears_a_stale_one(tmp_path):
-    app = SimpleNamespace(srcdir=str(tmp_path), outdir=str(tmp_path / "out" / "html"))
+    app = SimpleNamespace(srcdir=str(tmp_path), outdir=str(tmp_path / "out" / "html"),
+                          doctreedir=str(tmp_path / "out" / ".doctrees"))
     config = SimpleNamespace(nb_execution_mode="cache", nb_execution_cache_path="_build/.jupyter_cache")
     cache = tmp_path / "_build" / ".jupyter_cache"
     cache.mkdir(parents=True)
@@ -154,6 +155,29 @@ def test_env_get_outdated_rereads_every_notebook_when_the_package_changed():
     assert bookcache._env_get_outdated(app, env, set(), set(), set()) == ["book/00_introduction",
                                                                           "book/01_requirements"]
     assert bookcache._env_get_outdated(app, env, set(), set(), set()) == []
+
+
+def test_a_build_with_warnings_makes_the_next_one_reread_every_page(tmp_path):
+    docs = {"book/00_introduction": ".ipynb", "book/api": ".md", "book/index": ".md"}
+    env = SimpleNamespace(found_docs=set(docs), doc2path=lambda d: f"/src/{d}{docs[d]}", bookcache_fingerprint="h1")
+    config = SimpleNamespace(nb_execution_mode="off", nb_execution_cache_path="")
+
+    def build(warnings: int, exception: Exception | None = None) -> list[str]:
+        app = SimpleNamespace(srcdir=str(tmp_path), outdir=str(tmp_path / "html"), doctreedir=str(tmp_path),
+                              config=config, _warncount=0)
+        bookcache._config_inited(app, config)
+        app.bookcache_fingerprint = "h1"
+        outdated = bookcache._env_get_outdated(app, env, set(), set(), set())
+        app._warncount = warnings
+        bookcache._build_finished(app, exception)
+        return outdated
+
+    assert build(warnings=0) == sorted(docs)  # no marker yet: unknown, so everything is re-read
+    assert build(warnings=2) == []            # the last build was clean: nothing to re-read
+    assert build(warnings=0) == sorted(docs)  # the last one warned: its warnings must be seen again
+    assert build(warnings=0, exception=RuntimeError("stop")) == []
+    assert build(warnings=0) == sorted(docs)  # the last one failed
+    assert build(warnings=0) == []
 
 
 def fake_outputs(nb: nbformat.NotebookNode) -> dict[int, list]:

@@ -11,7 +11,10 @@ distribution installed in the environment (:func:`environment_digest`: a ``pip i
   ``config-inited``, a cache whose stamp differs (or is missing) is emptied, so every chapter executes
   again (:func:`sync_cache`);
 * the Sphinx environment records the fingerprint its doctrees were read under; at ``env-get-outdated``
-  a different one marks every notebook outdated, so none is served from its pickled doctree.
+  a different one marks every notebook outdated, so none is served from its pickled doctree;
+* a build that ended with a warning or an error leaves no "clean" marker next to the doctrees, and the
+  next build then re-reads every page: Sphinx re-reads only changed files, so otherwise a rebuild with
+  nothing changed would pass ``-W`` without repeating the warnings of the build before it.
 
 The test suite (``tests/conftest.py``) stores the chapters that nbval executed into the same cache after
 the same check, and does not execute again a chapter the cache holds under the current fingerprint, so
@@ -154,6 +157,7 @@ def sync_cache(cache: str | os.PathLike, digest: str) -> bool:
 # ------------------------------------------------------------------------------------------- Sphinx
 
 _ENV_ATTRIBUTE = "bookcache_fingerprint"
+CLEAN_MARKER = "bookcache-last-build-clean"
 
 
 def _config_inited(app, config) -> None:
@@ -162,6 +166,9 @@ def _config_inited(app, config) -> None:
     logger = logging.getLogger(__name__)
     digest = fingerprint(ROOT)
     app.bookcache_fingerprint = digest
+    marker = Path(app.doctreedir) / CLEAN_MARKER
+    app.bookcache_previous_clean = marker.exists()
+    marker.unlink(missing_ok=True)  # written again only by a build that ends without warnings
     if config.nb_execution_mode == "off":
         return
     # myst-nb would take a relative path relative to the current directory: anchor it at the book root.
@@ -177,6 +184,13 @@ def _env_get_outdated(app, env, added, changed, removed) -> list[str]:
     digest = getattr(app, "bookcache_fingerprint", None) or fingerprint(ROOT)
     previous = getattr(env, _ENV_ATTRIBUTE, None)
     setattr(env, _ENV_ATTRIBUTE, digest)  # pickled with the environment only once all docs were read
+    if not getattr(app, "bookcache_previous_clean", True):
+        pages = sorted(env.found_docs - added)
+        if pages:
+            from sphinx.util import logging
+            logging.getLogger(__name__).info(f"bookcache: the last build had warnings or failed: re-reading "
+                                             f"all {len(pages)} pages, so that their warnings count again")
+        return pages
     if previous == digest or app.config.nb_execution_mode == "off":
         return []
     notebooks = sorted(d for d in env.found_docs - added if str(env.doc2path(d)).endswith(".ipynb"))
@@ -188,7 +202,13 @@ def _env_get_outdated(app, env, added, changed, removed) -> list[str]:
     return notebooks
 
 
+def _build_finished(app, exception) -> None:
+    if exception is None and getattr(app, "_warncount", 1) == 0:  # Sphinx counts warnings in _warncount
+        (Path(app.doctreedir) / CLEAN_MARKER).write_text("the last build ended without warnings\n")
+
+
 def setup(app):
     app.connect("config-inited", _config_inited, priority=900)  # after myst-nb's own handlers
     app.connect("env-get-outdated", _env_get_outdated)
+    app.connect("build-finished", _build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
