@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("datasets", "design", "exercises", "experiments", "features", "plotting", "text", "world")
+_SUBPACKAGES = ("datasets", "design", "exercises", "experiments", "features", "plotting", "retrieval", "text",
+                "world")
 
 __all__ = ["__version__", *_SUBPACKAGES]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import datasets, design, exercises, experiments, features, plotting, text, world  # noqa: F401
+    from . import datasets, design, exercises, experiments, features, plotting, retrieval, text, world  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

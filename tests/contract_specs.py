@@ -474,6 +474,7 @@ def build_specs() -> dict[str, Spec]:
     import companion.experiments as xp
     import companion.features as fe
     import companion.plotting as pl
+    import companion.retrieval as rt
     import companion.text as tx
     import companion.world as wo
 
@@ -904,6 +905,51 @@ def build_specs() -> dict[str, Spec]:
     add("world.World.sql", wo.World.sql, {"query": Str("select count(*) from users",
                                                      extra=[("not SQL", "no such query")])},
         call=lambda ctx, **kw: ctx.world.sql(**kw))
+
+    # ------------------------------------------------------------------ retrieval
+    task = Lazy(lambda ctx: rt.make_task(ctx.world, 10, n_true=10, min_clicks=5))
+    task_param = Instance(task)
+    add("retrieval.make_task", rt.make_task, {
+        "world": Instance(WORLD), "day": Int(10, minimum=1, maximum=13),
+        "n_true": Int(10, minimum=1, maximum=1_000, extra=[("more than the fresh items", 900)]),
+        "min_clicks": Int(5, minimum=1, maximum=100_000)}, timeout_s=10.0)
+    add("retrieval.random_scores", rt.random_scores, {
+        "task": task_param, "seed": Int(0, minimum=0, skip=frozenset({"huge"}))})  # any non-negative int is a seed
+    add("retrieval.popularity_scores", rt.popularity_scores, {
+        "task": task_param, "window_days": Int(7, minimum=1, maximum=10_000)})
+    add("retrieval.covisitation_scores", rt.covisitation_scores, {"task": task_param})
+    add("retrieval.svd_scores", rt.svd_scores, {
+        "task": task_param, "n_components": Int(8, minimum=1, extra=[("not below the matrix size", 10**6)]),
+        "seed": Int(0, minimum=0, maximum=2**32 - 1)})
+    add("retrieval.content_scores", rt.content_scores, {
+        "task": task_param,
+        "item_vectors": Array(Lazy(lambda ctx: np.eye(len(ctx.world.items))[:, :16] + 0.1), ndim=2,
+                              extra=[("wrong number of rows", np.ones((3, 4)))])})
+    scores = Lazy(lambda ctx: rt.random_scores(ctx.lazy(task)))
+    add("retrieval.top_k", rt.top_k, {
+        "task": task_param,
+        # -inf (never) and +inf (always first) are meaningful scores; NaN is refused.
+        "scores": Array(scores, ndim=2, skip=frozenset({"+inf", "-inf"}),
+                        extra=[("wrong width", np.zeros((3, 2)))]),
+        "k": Int(10, minimum=1, extra=[("more than the fresh items", 10**6)]),
+        "seed": Int(0, minimum=0, skip=frozenset({"huge"}))})  # any non-negative int is a seed
+    add("retrieval.recall_at_k", rt.recall_at_k, {
+        "task": task_param,
+        # -1 marks an empty slot (valid); ids below -1 are refused.
+        "candidates": Array(Lazy(lambda ctx: np.array(ctx.lazy(task).ideal)), ndim=2, dtype="i",
+                            extra=[("id below -1", Lazy(lambda ctx: np.array(ctx.lazy(task).ideal) - 10**6)),
+                                   ("wrong number of rows", np.zeros((2, 3), dtype=int))])})
+    lists = {"a": np.array([[1, 2, 3]]), "b": np.array([[2, 4, 5]])}
+    add("retrieval.blend", rt.blend, {
+        "candidates": Custom(lists, extra=[("None", None), ("empty", {}), ("list", [np.array([[1]])]),
+                                           ("float lists", {"a": np.array([[1.5]]), "b": np.array([[2.0]])}),
+                                           ("1-D lists", {"a": np.array([1, 2]), "b": np.array([3])}),
+                                           ("rows differ", {"a": np.zeros((2, 3), int), "b": np.zeros((1, 3), int)})]),
+        "quotas": Custom({"a": 2, "b": 2}, extra=[("None", None), ("empty", {}), ("unknown source", {"c": 1}),
+                                                  ("negative", {"a": -1}), ("float", {"a": 1.5}),
+                                                  ("bool", {"a": True}), ("huge", {"a": 10**400})])})
+    add("retrieval.RetrievalTask.floor", rt.RetrievalTask.floor, {"k": Int(10, minimum=1, extra=[
+        ("more than the available items", 10**6)])}, call=lambda ctx, k: ctx.lazy(task).floor(k))
     return specs
 
 
@@ -914,6 +960,7 @@ WORD2VEC = Lazy(_word2vec_fitted)
 # ------------------------------------------------------------------------------------------ exemptions
 #: Public callables with no spec, and why.
 EXEMPT: dict[str, str] = {
+    "retrieval.RetrievalTask": "a frozen record built (from a validated world) by make_task",
     "design.CapacityEstimate": "a frozen record built (with validated values) by estimate_capacity",
     "exercises.CaseResult": "a record built by check() for its report, not an entry point",
     "exercises.CheckReport": "a record built by check(), not an entry point",
