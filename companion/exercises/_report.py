@@ -120,7 +120,7 @@ class CaseResult:
         if self.output or self.output_omitted:
             lines_out = [line[:100] for line in self.output.splitlines()[:8]]
             shown = "\n".join(lines_out)
-            more = len(self.output) - sum(map(len, lines_out)) - len(lines_out) + 1 + self.output_omitted
+            more = len(self.output) - len(shown) + self.output_omitted
             if more > 0:
                 shown += f"\n... ({more:,} more characters not shown)"
             lines.append(_block("printed:  ", shown, ""))

@@ -14,6 +14,7 @@ Introduced in chapter 00 (how to check yourself); every chapter's exercises use 
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import os
 import traceback
@@ -122,10 +123,8 @@ def check(
             if timed_out:
                 report.results.append(CaseResult(label, case, _named_inputs(exercise, case), "skipped"))
                 continue
-            if worker is not None:
-                run = lambda index=index: worker.run(index, limit)  # noqa: E731
-            else:
-                run = lambda case=case: _run_in_process(fn, case, limit)  # noqa: E731
+            run = (functools.partial(worker.run, index, limit) if worker is not None
+                   else functools.partial(_run_in_process, fn, case, limit))
             result = _run_case(exercise, label, case, run, limit)
             report.results.append(result)
             timed_out = result.status == "timeout"

@@ -173,7 +173,6 @@ def patches_numpy(xs):
 
 def patches_the_reference(xs):
     sys.modules[__name__]._total = lambda xs: -1.0
-    EXERCISE.__dict__  # noqa: B018 -- the frozen exercise cannot be edited; its module can
     return -1.0
 
 
